@@ -1,0 +1,159 @@
+/**
+ * Running one request: validating its arguments, calling the handler, and turning what the
+ * handler returns, yields or throws into exactly one final reply (plus stream items).
+ */
+import type { EventMessage, RequestId } from "../protocol/messages.js";
+import { WireErrorCode, isRecord } from "../protocol/messages.js";
+import type { CompiledCommand } from "../schema/command.js";
+import type { Handler, RequestContext, Sender } from "./types.js";
+
+/** Where a request's messages go. */
+export interface Outbox {
+  /** Sends a message to the sender (or broadcasts it when the sender has no pid). */
+  deliver(to: Sender, msg: EventMessage): void;
+  /** Sends a binary frame to the sender. */
+  sendData(to: Sender, payload: Uint8Array): boolean;
+}
+
+/** Everything needed to run one request. */
+export interface RequestJob {
+  cmd: string;
+  id: RequestId | undefined;
+  sender: Sender;
+  rawArgs: Record<string, unknown>;
+  command: CompiledCommand;
+  handler: Handler<never>;
+  /** Event name of stream items and of the final stream message ["token"]. */
+  streamEvent: string;
+  signal: AbortSignal;
+}
+
+/** Builds an event message with `event` first and `id` last. */
+export function makeEvent(
+  event: string,
+  fields: Record<string, unknown> | undefined,
+  id: RequestId | undefined,
+): EventMessage {
+  const msg: EventMessage = { event };
+  if (fields !== undefined) Object.assign(msg, fields);
+  msg.event = event;
+  if (id !== undefined) msg.id = id;
+  else delete msg.id;
+  return msg;
+}
+
+/** An error event for a thrown value. Handlers may throw errors with a lowercase `code`. */
+export function errorEvent(err: unknown, id: RequestId | undefined): EventMessage {
+  const message = err instanceof Error ? err.message : String(err);
+  const code = (err as { code?: unknown } | null)?.code;
+  const wire =
+    typeof code === "string" && /^[a-z][a-z0-9_]*$/.test(code) ? code : WireErrorCode.HandlerError;
+  return makeEvent("error", { message, code: wire }, id);
+}
+
+function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    typeof (value as Record<symbol, unknown>)[Symbol.asyncIterator] === "function"
+  );
+}
+
+function replyFor(result: unknown, id: RequestId | undefined): EventMessage | undefined {
+  if (result === undefined) return id === undefined ? undefined : makeEvent("ok", undefined, id);
+  if (isRecord(result)) {
+    return typeof result["event"] === "string"
+      ? makeEvent(result["event"], result, id)
+      : makeEvent("result", result, id);
+  }
+  return makeEvent("result", { result }, id);
+}
+
+/** Runs a request to completion. Never throws. */
+export async function runRequest(job: RequestJob, outbox: Outbox): Promise<void> {
+  const { id, sender, signal, streamEvent } = job;
+  let finished = false;
+  const finish = (msg: EventMessage | undefined): void => {
+    if (finished) return;
+    finished = true;
+    if (msg !== undefined) outbox.deliver(sender, msg);
+  };
+  const item = (event: string, fields: Record<string, unknown> | undefined): void => {
+    if (finished) return;
+    const msg = makeEvent(event, fields, id);
+    msg.done = false;
+    outbox.deliver(sender, msg);
+  };
+  const onAbort = (): void => {
+    const reason: unknown = signal.reason;
+    const message = reason instanceof Error ? reason.message : "cancelled";
+    finish(makeEvent("error", { message, code: WireErrorCode.Cancelled }, id));
+  };
+  if (signal.aborted) return onAbort();
+  signal.addEventListener("abort", onAbort, { once: true });
+
+  const checked = job.command.validate(job.rawArgs);
+  if (!checked.ok) {
+    signal.removeEventListener("abort", onAbort);
+    finish(
+      makeEvent(
+        "error",
+        { message: `${job.cmd}: ${checked.error}`, code: WireErrorCode.BadArgs },
+        id,
+      ),
+    );
+    return;
+  }
+  const ctx: RequestContext = {
+    cmd: job.cmd,
+    id,
+    sender,
+    signal,
+    reply: (event, fields) => finish(makeEvent(event, fields, id)),
+    emit: item,
+    sendData: (payload) => outbox.sendData(sender, payload),
+  };
+  try {
+    const result = await (job.handler as Handler<unknown>)(checked.args, ctx);
+    if (isAsyncIterable(result)) {
+      const final = await pump(
+        result,
+        () => finished,
+        (value) => {
+          if (typeof value === "string") item(streamEvent, { text: value });
+          else if (isRecord(value)) {
+            item(typeof value["event"] === "string" ? value["event"] : streamEvent, value);
+          } else item(streamEvent, { value });
+        },
+      );
+      const fields: Record<string, unknown> = { text: "" };
+      if (isRecord(final)) Object.assign(fields, final);
+      const end = makeEvent(streamEvent, fields, id);
+      end.done = true;
+      finish(end);
+    } else {
+      finish(replyFor(result, id));
+    }
+  } catch (err) {
+    finish(errorEvent(err, id));
+  } finally {
+    signal.removeEventListener("abort", onAbort);
+  }
+}
+
+async function pump(
+  iterable: AsyncIterable<unknown>,
+  stopped: () => boolean,
+  onItem: (value: unknown) => void,
+): Promise<unknown> {
+  const it = iterable[Symbol.asyncIterator]();
+  for (;;) {
+    const step = await it.next();
+    if (stopped()) {
+      if (!step.done) await it.return?.();
+      return undefined;
+    }
+    if (step.done === true) return step.value;
+    onItem(step.value);
+  }
+}

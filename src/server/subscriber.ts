@@ -1,0 +1,55 @@
+/**
+ * One subscribed client as the server sees it: its downstream writers and its requests in flight.
+ */
+import { encodeDownstreamFrame } from "../framing/binary.js";
+import type { RequestId } from "../protocol/messages.js";
+import type { PipeWriter } from "../transport/writer.js";
+import type { Sender } from "./types.js";
+
+/** Why a subscriber was dropped. */
+export type DropReason = "unsubscribed" | "gone" | "write-failed" | "stopping" | "replaced";
+
+/** Server-side state of one client. */
+export class Subscriber implements Sender {
+  readonly pid: number;
+  readonly client: string | undefined;
+  readonly key: string;
+  readonly writer: PipeWriter;
+  readonly downstreamPath: string;
+  dataWriter: PipeWriter | undefined;
+  dataPath: string | undefined;
+  /** Id used on the upstream data pipe to name this client (its pid for reference clients). */
+  dataId: number | undefined;
+  /** Requests in flight, by a per-subscriber request key. */
+  readonly inFlight = new Map<string, { id: RequestId | undefined; abort: AbortController }>();
+
+  constructor(init: {
+    pid: number;
+    client: string | undefined;
+    key: string;
+    writer: PipeWriter;
+    downstreamPath: string;
+  }) {
+    this.pid = init.pid;
+    this.client = init.client;
+    this.key = init.key;
+    this.writer = init.writer;
+    this.downstreamPath = init.downstreamPath;
+  }
+
+  /** Queues one encoded line. False when this client's pipe is dead or full. */
+  sendLine(line: Buffer): boolean {
+    return this.writer.write(line);
+  }
+
+  /** Queues one binary frame. False when there is no data channel or it is dead or full. */
+  sendData(payload: Uint8Array): boolean {
+    return this.dataWriter?.write(encodeDownstreamFrame(payload)) ?? false;
+  }
+
+  /** Aborts every request in flight. */
+  abortAll(reason: string): void {
+    for (const { abort } of this.inFlight.values()) abort.abort(new Error(reason));
+    this.inFlight.clear();
+  }
+}
