@@ -308,7 +308,7 @@ export class ToolClient {
         this.#write(cmd, args, id);
       } catch (err) {
         cleanup();
-        reject(err as Error);
+        reject(err instanceof Error ? err : new Error(String(err)));
         return;
       }
       timer = setTimeout(() => {
