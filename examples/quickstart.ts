@@ -11,7 +11,9 @@ import { ToolClient } from "../src/index.js";
 
 const dir = mkdtempSync(path.join(tmpdir(), "pipe-tools-demo-"));
 const main = fileURLToPath(new URL("../src/demo/main.js", import.meta.url));
-const server = spawn(process.execPath, [main, "--dir", dir], { stdio: ["ignore", "pipe", "inherit"] });
+const server = spawn(process.execPath, [main, "--dir", dir], {
+  stdio: ["ignore", "pipe", "inherit"],
+});
 
 // Wait for the server's readiness line.
 await new Promise<void>((resolve, reject) => {

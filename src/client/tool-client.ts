@@ -37,8 +37,20 @@ export interface ConnectOptions {
   callTimeoutMs?: number;
   /** Largest reply line accepted, in bytes [64 MiB]. */
   maxMessageBytes?: number;
+  /**
+   * Bytes a client may queue toward the server before a send fails with `ETOOBIG` (the
+   * connection stays usable) [64 MiB].
+   */
+  maxQueuedBytes?: number;
   /** Aborts connecting. */
   signal?: AbortSignal;
+  /**
+   * Subscribe while connecting [true]. With `false` the client only sends (`send`): servers
+   * reply to subscribers only, so calls would get no answer; `close()` then skips `unsubscribe`.
+   */
+  subscribe?: boolean;
+  /** Called with every message this client writes (`"out"`) or reads (`"in"`), e.g. to log them. */
+  trace?: (direction: "in" | "out", message: Readonly<Record<string, unknown>>) => void;
 }
 
 /** Options of one call. */
@@ -106,6 +118,8 @@ export class ToolClient {
   #ended: PipeToolError | undefined;
   #resolveClosed!: (err: PipeToolError | undefined) => void;
   #dataParts: Buffer[] = [];
+  #subscribed = false;
+  readonly #trace: ConnectOptions["trace"];
 
   private constructor(name: string, dir: string, options: ConnectOptions) {
     this.name = name;
@@ -114,6 +128,7 @@ export class ToolClient {
     this.#server = serverPaths(name, dir);
     this.#own = clientPaths(name, dir, process.pid, this.clientToken);
     this.#callTimeoutMs = options.callTimeoutMs ?? 30_000;
+    this.#trace = options.trace;
     this.#events.setMaxListeners(0);
     this.closed = new Promise((resolve) => (this.#resolveClosed = resolve));
     this.#lines = new LineDecoder({
@@ -140,15 +155,18 @@ export class ToolClient {
     const { name, dir } = resolveTarget(nameOrPath, options.dir);
     const client = new ToolClient(name, dir, options);
     try {
-      await client.#open(options.data === true);
-      await client.call(
-        "subscribe",
-        client.#dataId === undefined ? {} : { data_id: client.#dataId },
-        {
-          timeoutMs,
-          ...(options.signal === undefined ? {} : { signal: options.signal }),
-        },
-      );
+      await client.#open(options.data === true, options);
+      if (options.subscribe !== false) {
+        await client.call(
+          "subscribe",
+          client.#dataId === undefined ? {} : { data_id: client.#dataId },
+          {
+            timeoutMs,
+            ...(options.signal === undefined ? {} : { signal: options.signal }),
+          },
+        );
+        client.#subscribed = true;
+      }
     } catch (err) {
       const error =
         err instanceof PipeToolError && err.code === "ETIMEDOUT"
@@ -163,7 +181,7 @@ export class ToolClient {
     return client;
   }
 
-  async #open(withData: boolean): Promise<void> {
+  async #open(withData: boolean, options: ConnectOptions): Promise<void> {
     const noServer = (): PipeToolError =>
       new PipeToolError(
         "ENOSERVER",
@@ -179,6 +197,8 @@ export class ToolClient {
     try {
       this.#writer = new PipeWriter(await openFifo(this.#server.upstream, "write"), {
         atomic: true,
+        overflow: "throw",
+        maxQueuedBytes: options.maxQueuedBytes ?? 64 * 1024 * 1024,
         onError: (err) => this.#lost(err),
       });
     } catch (err) {
@@ -206,7 +226,8 @@ export class ToolClient {
     });
     this.#dataWriter = new PipeWriter(await openFifo(this.#server.dataUpstream, "write"), {
       atomic: true,
-      maxQueuedBytes: 256 * 1024 * 1024,
+      overflow: "throw",
+      maxQueuedBytes: options.maxQueuedBytes ?? 64 * 1024 * 1024,
       onError: (err) => this.#lost(err),
     });
   }
@@ -241,6 +262,7 @@ export class ToolClient {
         throw new TypeError(`args must not contain '${key}'`);
       msg[key] = value;
     }
+    this.#trace?.("out", msg);
     const pieces = fragmentLine(
       JSON.stringify(msg),
       { pid: process.pid, client: this.clientToken },
@@ -412,6 +434,7 @@ export class ToolClient {
     }
     if (!isRecord(msg) || typeof msg["event"] !== "string") return;
     const event = msg as EventMessage;
+    this.#trace?.("in", event);
     const entry = event.id === undefined ? undefined : this.#pending.get(event.id);
     if (entry !== undefined) entry.onMessage(event);
     else this.#emit(event);
@@ -441,10 +464,12 @@ export class ToolClient {
   /** Unsubscribes, closes the pipes and removes this client's own FIFOs. Idempotent. */
   async close(): Promise<void> {
     if (this.#ended !== undefined) return;
-    try {
-      await this.call("unsubscribe", undefined, { timeoutMs: 500 });
-    } catch {
-      // The server is gone or slow: we leave anyway.
+    if (this.#subscribed) {
+      try {
+        await this.call("unsubscribe", undefined, { timeoutMs: 500 });
+      } catch {
+        // The server is gone or slow: we leave anyway.
+      }
     }
     await this.#shutdown(undefined);
   }

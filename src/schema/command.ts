@@ -77,7 +77,10 @@ function formatIssues(error: z.ZodError): string {
 
 /** Compiles a declaration for command `name`. */
 export function compileCommand(name: string, decl: CommandDeclaration): CompiledCommand {
-  const schema = decl.args ?? z.object({}).loose();
+  // Unknown arguments are an error (a typo should not pass silently) unless the schema says
+  // otherwise with .loose() or .catchall().
+  const declared = decl.args ?? z.object({}).loose();
+  const schema = declared._zod.def.catchall === undefined ? declared.strict() : declared;
   const json = toJsonSchema(schema);
   delete json["$schema"];
   const fromData = soleStringArg(json);

@@ -22,6 +22,12 @@ export interface PipeWriterOptions {
   atomic?: boolean;
   /** Most bytes queued in memory before writes fail, in bytes. Default 16 MiB. */
   maxQueuedBytes?: number;
+  /**
+   * What a write past `maxQueuedBytes` does: `"fail"` (default) breaks the writer and reports
+   * it through `onError` (a server drops a client that does not keep up); `"throw"` throws
+   * `ETOOBIG` from that write and leaves the writer usable (a client refuses one oversized send).
+   */
+  overflow?: "fail" | "throw";
   /** Called once on the first write error (EPIPE when the reader is gone) or overflow. */
   onError?: (err: PipeToolError) => void;
 }
@@ -32,6 +38,7 @@ export class PipeWriter {
   readonly #atomic: boolean;
   readonly #maxQueued: number;
   readonly #onError: ((err: PipeToolError) => void) | undefined;
+  readonly #overflow: "fail" | "throw";
   #queue: Buffer[] = [];
   #queuedBytes = 0;
   #inFlight = false;
@@ -48,6 +55,7 @@ export class PipeWriter {
     this.#atomic = options.atomic ?? false;
     this.#maxQueued = options.maxQueuedBytes ?? 16 * 1024 * 1024;
     this.#onError = options.onError;
+    this.#overflow = options.overflow ?? "fail";
     this.#socket.on("error", (err: NodeJS.ErrnoException) => {
       const gone = err.code === "EPIPE" || err.code === "ECONNRESET";
       this.#fail(
@@ -79,7 +87,8 @@ export class PipeWriter {
 
   /**
    * Queues buffers for writing, in order. In atomic mode each buffer must be at most
-   * PIPE_BUF bytes. Returns false (and reports an error once) when the writer is dead or full.
+   * PIPE_BUF bytes. Returns false (and reports an error once) when the writer is dead or full;
+   * with `overflow: "throw"` a full writer throws instead.
    */
   write(buffers: Buffer | readonly Buffer[]): boolean {
     if (this.#failed !== undefined || this.#closed) return false;
@@ -87,12 +96,12 @@ export class PipeWriter {
     let bytes = 0;
     for (const b of list) bytes += b.length;
     if (this.queuedBytes + bytes > this.#maxQueued) {
-      this.#fail(
-        new PipeToolError(
-          "ETOOBIG",
-          `reader is not keeping up: more than ${this.#maxQueued} bytes queued for it`,
-        ),
+      const err = new PipeToolError(
+        "ETOOBIG",
+        `reader is not keeping up: more than ${this.#maxQueued} bytes queued for it`,
       );
+      if (this.#overflow === "throw") throw err;
+      this.#fail(err);
       return false;
     }
     if (!this.#atomic) {

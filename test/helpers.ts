@@ -1,0 +1,116 @@
+/**
+ * Shared test helpers: a fresh temporary pipe directory per test, spawning real server
+ * processes and waiting for their readiness line (never sleeping).
+ */
+import type { ChildProcess } from "node:child_process";
+import { spawn } from "node:child_process";
+import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import type { TestContext } from "node:test";
+import { fileURLToPath } from "node:url";
+
+/** dist/ root of the compiled project. */
+export const DIST = fileURLToPath(new URL("../", import.meta.url));
+/** Repository root. */
+export const ROOT = path.resolve(DIST, "..");
+
+/** Creates a private temporary directory removed after the test. */
+export async function tempDir(t: TestContext, prefix = "npt-"): Promise<string> {
+  const dir = await mkdtemp(path.join(tmpdir(), prefix));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** A child process plus its captured output. */
+export interface Spawned {
+  child: ChildProcess;
+  stdout: () => string;
+  stderr: () => string;
+  /** Resolves with the exit code (or signal name) once the process has exited. */
+  exited: Promise<number | string>;
+}
+
+/** Spawns `node <script> ...args` with captured output; killed after the test if still alive. */
+export function spawnNode(
+  t: TestContext,
+  script: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Spawned {
+  const child = spawn(process.execPath, [script, ...args], {
+    stdio: ["pipe", "pipe", "pipe"],
+    env: { ...process.env, ...env },
+  });
+  let out = "";
+  let err = "";
+  child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+  child.stderr.on("data", (d: Buffer) => (err += d.toString()));
+  const exited = new Promise<number | string>((resolve) =>
+    child.once("exit", (code, signal) => resolve(code ?? signal ?? -1)),
+  );
+  t.after(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+  });
+  return { child, stdout: () => out, stderr: () => err, exited };
+}
+
+/** Waits until `predicate()` holds, re-checking on each output chunk; rejects after `ms`. */
+export function waitForOutput(
+  proc: Spawned,
+  predicate: (stdout: string, stderr: string) => boolean,
+  ms = 10_000,
+): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const check = (): void => {
+      if (predicate(proc.stdout(), proc.stderr())) {
+        cleanup();
+        resolve();
+      }
+    };
+    const timer = setTimeout(() => {
+      cleanup();
+      reject(new Error(`timed out; stdout=${proc.stdout()} stderr=${proc.stderr()}`));
+    }, ms);
+    const onExit = (): void => {
+      check();
+      cleanup();
+      reject(new Error(`process exited; stdout=${proc.stdout()} stderr=${proc.stderr()}`));
+    };
+    const cleanup = (): void => {
+      clearTimeout(timer);
+      proc.child.stdout?.off("data", check);
+      proc.child.stderr?.off("data", check);
+      proc.child.off("exit", onExit);
+    };
+    proc.child.stdout?.on("data", check);
+    proc.child.stderr?.on("data", check);
+    proc.child.once("exit", onExit);
+    check();
+  });
+}
+
+/** Starts the demo server in its own process and waits for its `ready` line. */
+export async function startDemo(t: TestContext, dir: string, name = "demo"): Promise<Spawned> {
+  const proc = spawnNode(t, path.join(DIST, "src/demo/main.js"), ["--dir", dir, "--name", name]);
+  await waitForOutput(proc, (out) => out.includes("ready "));
+  return proc;
+}
+
+/** Resolves when `fn()` is true, polling on the event loop every few ms; rejects after `ms`. */
+export async function until(
+  fn: () => boolean | Promise<boolean>,
+  ms = 5000,
+  what = "condition",
+): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await fn())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+/** Lists a directory's entries (sorted). */
+export async function entries(dir: string): Promise<string[]> {
+  return (await readdir(dir)).sort();
+}
