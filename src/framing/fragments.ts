@@ -74,6 +74,8 @@ export type FragmentResult =
 export class FragmentAssembler {
   readonly #limits: FragmentLimits;
   readonly #partials = new Map<string, Partial>();
+  /** Messages already refused: their remaining fragments are skipped without more errors. */
+  readonly #refused = new Set<string>();
 
   constructor(limits: FragmentLimits) {
     this.#limits = limits;
@@ -96,6 +98,26 @@ export class FragmentAssembler {
       return { kind: "error", error: new PipeToolError("EPROTO", "malformed fragment") };
     }
     const key = `${senderKey}\0${frag}`;
+    if (this.#refused.has(key)) {
+      if (fin) this.#refused.delete(key);
+      return { kind: "partial" };
+    }
+    const result = this.#add(key, frag, seq, fin, b64, now);
+    if (result.kind === "error" && !fin) {
+      if (this.#refused.size >= 1024) this.#refused.clear();
+      this.#refused.add(key);
+    }
+    return result;
+  }
+
+  #add(
+    key: string,
+    frag: string,
+    seq: number,
+    fin: boolean,
+    b64: string,
+    now: number,
+  ): FragmentResult {
     let partial = this.#partials.get(key);
     if (partial === undefined) {
       if (seq !== 0) {
@@ -148,6 +170,7 @@ export class FragmentAssembler {
   dropSender(senderKey: string): void {
     const prefix = `${senderKey}\0`;
     for (const key of this.#partials.keys()) if (key.startsWith(prefix)) this.#partials.delete(key);
+    for (const key of this.#refused) if (key.startsWith(prefix)) this.#refused.delete(key);
   }
 
   /** Drops unfinished messages older than `staleMs`. */

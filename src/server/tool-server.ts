@@ -22,6 +22,7 @@ import {
   openFifo,
   removeFifo,
   removeFifoSync,
+  unsafeReason,
 } from "../transport/fifo.js";
 import type { ServerPaths } from "../transport/paths.js";
 import {
@@ -48,10 +49,8 @@ const DEFAULT_LIMITS: Required<ServerLimits> = {
   maxInFlightPerClient: 256,
   maxSubscribers: 1024,
   livenessIntervalMs: 250,
+  staleMs: 5000,
 };
-
-/** How long an unfinished fragmented message or binary frame may stall, in ms. */
-const STALE_MS = 5000;
 
 interface Registered {
   command: CompiledCommand;
@@ -148,7 +147,7 @@ export class ToolServer {
     this.#fragments = new FragmentAssembler({
       maxMessageBytes: this.#limits.maxMessageBytes,
       maxPending: 256,
-      staleMs: STALE_MS,
+      staleMs: this.#limits.staleMs,
     });
     this.#inbox = new DataInbox({
       maxFrameBytes: this.#limits.maxFrameBytes,
@@ -290,13 +289,19 @@ export class ToolServer {
 
   /** Creates (or takes over from a dead server) one of our pipes and opens it read-write. */
   async #claim(path: string): Promise<number> {
-    if (await hasReader(path)) {
-      throw new PipeToolError(
-        "EINUSE",
-        `tool '${this.name}' is already served: a live process reads ${path}. Stop it first, or choose another name.`,
-      );
+    const existing = await fs.lstat(path).catch(() => undefined);
+    if (existing !== undefined) {
+      const reason = existing.isSymbolicLink() ? "it is a symbolic link" : unsafeReason(existing);
+      if (reason !== undefined)
+        throw new PipeToolError("EUNSAFEPIPE", `refusing ${path}: ${reason}`);
+      if (await hasReader(path)) {
+        throw new PipeToolError(
+          "EINUSE",
+          `tool '${this.name}' is already served: a live process reads ${path}. Stop it first, or choose another name.`,
+        );
+      }
+      await removeFifo(path); // a stale pipe of ours from a server that died
     }
-    await removeFifo(path); // a stale pipe of ours from a server that died
     try {
       await createFifo(path);
     } catch (err) {
@@ -817,7 +822,7 @@ export class ToolServer {
       }
     }
     this.#fragments.sweep();
-    this.#inbox.sweep(STALE_MS);
+    this.#inbox.sweep(this.#limits.staleMs);
   }
 
   // ---- incoming binary ----

@@ -60,6 +60,8 @@ export interface ServerLimits {
   maxSubscribers?: number;
   /** How often client liveness is checked, in ms [250]. */
   livenessIntervalMs?: number;
+  /** How long an unfinished fragmented message or binary frame may stall before it is dropped, in ms [5000]. */
+  staleMs?: number;
 }
 
 /** Options of {@link ToolServer}. */

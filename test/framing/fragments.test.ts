@@ -69,6 +69,15 @@ test("out-of-order, oversized and too-many fragments are refused", () => {
   assert.equal(asm.add("1", { frag: "q", seq: "0", fin: false, b64: "" }).kind, "error");
 });
 
+test("after a refusal, the rest of that message's fragments are skipped silently", () => {
+  const asm = new FragmentAssembler({ ...limits, maxMessageBytes: 10 });
+  const big = Buffer.alloc(20).toString("base64");
+  assert.equal(asm.add("1", { frag: "m", seq: 0, fin: false, b64: big }).kind, "error");
+  assert.equal(asm.add("1", { frag: "m", seq: 1, fin: false, b64: big }).kind, "partial");
+  assert.equal(asm.add("1", { frag: "m", seq: 2, fin: true, b64: big }).kind, "partial");
+  assert.equal(asm.add("1", { frag: "m", seq: 0, fin: true, b64: "" }).kind, "complete");
+});
+
 test("stale and departed senders' fragments are dropped", () => {
   const asm = new FragmentAssembler(limits);
   asm.add("1", { frag: "a", seq: 0, fin: false, b64: "" }, 0);
