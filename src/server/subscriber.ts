@@ -20,8 +20,8 @@ export class Subscriber implements Sender {
   dataPath: string | undefined;
   /** Id used on the upstream data pipe to name this client (its pid for reference clients). */
   dataId: number | undefined;
-  /** Requests in flight, by a per-subscriber request key. */
-  readonly inFlight = new Map<string, { id: RequestId | undefined; abort: AbortController }>();
+  /** Requests in flight, each under a unique slot object. */
+  readonly inFlight = new Map<object, { id: RequestId | undefined; abort: AbortController }>();
 
   constructor(init: {
     pid: number;
