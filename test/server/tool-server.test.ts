@@ -297,3 +297,21 @@ test("a request without pid is executed and its reply broadcast, as in the refer
   await fs.appendFile(path.join(dir, "tool-demo"), '{"cmd":"ping"}\n');
   assert.deepEqual(await pong, { event: "pong" });
 });
+
+test("onCancel hooks run on cancel, and built-in names cannot be registered", async (t) => {
+  const dir = await tempDir(t);
+  const server = new ToolServer({ name: "hooks", dir, log: null, handleSignals: false });
+  assert.throws(() => server.handler("cancel", () => undefined), /built-in command/);
+  assert.throws(() => server.handler("PING", () => undefined), /built-in command/);
+  const calls: unknown[] = [];
+  server.onCancel((from, target) => calls.push([from.client, target]));
+  await server.listen();
+  t.after(() => server.close());
+  await using client = await ToolClient.connect("hooks", { dir });
+  assert.deepEqual({ ...(await client.call("cancel")), id: 0 }, { event: "cancelled", cancelled: 0, id: 0 });
+  await client.call("cancel", { target: 99 });
+  assert.deepEqual(calls, [
+    [client.clientToken, undefined],
+    [client.clientToken, 99],
+  ]);
+});
