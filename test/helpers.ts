@@ -4,11 +4,15 @@
  */
 import type { ChildProcess } from "node:child_process";
 import { spawn } from "node:child_process";
+import { writeSync } from "node:fs";
 import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { TestContext } from "node:test";
 import { fileURLToPath } from "node:url";
+import { createDemoServer } from "../src/demo/demo-server.js";
+import type { ToolServer } from "../src/server/tool-server.js";
+import type { ToolServerOptions } from "../src/server/types.js";
 
 /** dist/ root of the compiled project. */
 export const DIST = fileURLToPath(new URL("../", import.meta.url));
@@ -113,4 +117,37 @@ export async function until(
 /** Lists a directory's entries (sorted). */
 export async function entries(dir: string): Promise<string[]> {
   return (await readdir(dir)).sort();
+}
+
+/** An in-process demo server in a fresh temporary directory, closed after the test. */
+export async function serveDemo(
+  t: TestContext,
+  options: Partial<ToolServerOptions> = {},
+): Promise<{ dir: string; server: ToolServer; logs: string[] }> {
+  const dir = options.dir ?? (await tempDir(t));
+  const logs: string[] = [];
+  const server = await createDemoServer({
+    dir,
+    log: (l) => logs.push(l),
+    handleSignals: false,
+    ...options,
+  }).listen();
+  t.after(() => server.close());
+  return { dir, server, logs };
+}
+
+/**
+ * Writes all of `buf` to a non-blocking fd (test-only raw access to a pipe), yielding to the
+ * event loop while the pipe is full so an in-process server can drain it.
+ */
+export async function writeAllRaw(fd: number, buf: Buffer): Promise<void> {
+  let off = 0;
+  while (off < buf.length) {
+    try {
+      off += writeSync(fd, buf, off);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "EAGAIN") throw err;
+      await new Promise((r) => setImmediate(r));
+    }
+  }
 }

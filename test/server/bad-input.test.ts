@@ -3,26 +3,20 @@ import fs from "node:fs";
 import path from "node:path";
 import type { TestContext } from "node:test";
 import { test } from "node:test";
-import { ToolClient, createDemoServer } from "../../src/index.js";
+import { ToolClient } from "../../src/index.js";
 import type { EventMessage } from "../../src/index.js";
-import { tempDir, until } from "../helpers.js";
+import { serveDemo, until, writeAllRaw } from "../helpers.js";
 
 /** A demo server with small limits, a subscribed client, and raw write access to the pipes. */
 async function setup(t: TestContext) {
-  const dir = await tempDir(t);
-  const logs: string[] = [];
-  const server = await createDemoServer({
-    dir,
-    log: (l) => logs.push(l),
-    handleSignals: false,
+  const { dir, server, logs } = await serveDemo(t, {
     limits: {
       maxMessageBytes: 1 << 20,
       maxFrameBytes: 1 << 20,
       staleMs: 200,
       livenessIntervalMs: 50,
     },
-  }).listen();
-  t.after(() => server.close());
+  });
   const client = await ToolClient.connect("demo", { dir, data: true });
   t.after(() => client.close());
   const errors: EventMessage[] = [];
@@ -35,18 +29,6 @@ async function setup(t: TestContext) {
     fs.closeSync(up);
     fs.closeSync(data);
   });
-  // Test-only raw writes: the server shares this event loop, so yield to it while the pipe is full.
-  const writeAll = async (fd: number, buf: Buffer): Promise<void> => {
-    let off = 0;
-    while (off < buf.length) {
-      try {
-        off += fs.writeSync(fd, buf, off);
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== "EAGAIN") throw err;
-        await new Promise((r) => setImmediate(r));
-      }
-    }
-  };
   const me = `"pid":${process.pid},"client":"${client.clientToken}"`;
   return {
     dir,
@@ -55,8 +37,8 @@ async function setup(t: TestContext) {
     errors,
     logs,
     me,
-    rawText: (s: string | Buffer) => writeAll(up, Buffer.from(s)),
-    rawData: (b: Buffer) => writeAll(data, b),
+    rawText: (s: string | Buffer) => writeAllRaw(up, Buffer.from(s)),
+    rawData: (b: Buffer) => writeAllRaw(data, b),
   };
 }
 

@@ -3,7 +3,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { test } from "node:test";
 import { ToolClient, createDemoServer } from "../../src/index.js";
-import { tempDir } from "../helpers.js";
+import { tempDir, writeAllRaw } from "../helpers.js";
 
 let seed = 0x9e3779b9;
 function rand(n: number): number {
@@ -126,17 +126,7 @@ test(
       fs.closeSync(up);
       fs.closeSync(data);
     });
-    const write = async (fd: number, buf: Buffer): Promise<void> => {
-      let off = 0;
-      while (off < buf.length) {
-        try {
-          off += fs.writeSync(fd, buf, off);
-        } catch (err) {
-          if ((err as NodeJS.ErrnoException).code !== "EAGAIN") throw err;
-          await new Promise((r) => setImmediate(r)); // let the server drain the pipe
-        }
-      }
-    };
+    const write = writeAllRaw;
     for (let i = 0; i < 5000; i++) {
       await write(up, randomInput());
       if (i % 10 === 0)

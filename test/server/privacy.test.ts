@@ -5,7 +5,7 @@ import path from "node:path";
 import { test } from "node:test";
 import { ToolClient, ToolServer, createDemoServer } from "../../src/index.js";
 import { createFifo } from "../../src/transport/fifo.js";
-import { entries, tempDir, until } from "../helpers.js";
+import { entries, serveDemo, tempDir, until } from "../helpers.js";
 
 const code = (c: string) => (err: Error & { code?: string }) => err.code === c;
 const isRoot = process.getuid?.() === 0;
@@ -94,14 +94,7 @@ test(
   "a subscribe naming another user's process is refused",
   { skip: !isRoot && "needs root to start another user's process" },
   async (t) => {
-    const dir = await tempDir(t);
-    const logs: string[] = [];
-    const server = await createDemoServer({
-      dir,
-      log: (l) => logs.push(l),
-      handleSignals: false,
-    }).listen();
-    t.after(() => server.close());
+    const { dir, server, logs } = await serveDemo(t);
     const theirs = spawn("sleep", ["60"], { uid: NOBODY, gid: NOBODY, stdio: "ignore" });
     t.after(() => theirs.kill("SIGKILL"));
     await new Promise((resolve) => theirs.once("spawn", resolve));
@@ -124,14 +117,7 @@ test(
 );
 
 test("a subscribe naming a process that does not exist is refused", async (t) => {
-  const dir = await tempDir(t);
-  const logs: string[] = [];
-  const server = await createDemoServer({
-    dir,
-    log: (l) => logs.push(l),
-    handleSignals: false,
-  }).listen();
-  t.after(() => server.close());
+  const { dir, server, logs } = await serveDemo(t);
   await fs.appendFile(
     path.join(dir, "tool-demo"),
     JSON.stringify({ pid: 4194303, cmd: "subscribe" }) + "\n",

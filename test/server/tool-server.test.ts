@@ -6,16 +6,10 @@ import { test } from "node:test";
 import { z } from "zod";
 import { ToolClient, ToolServer, command, createDemoServer, handler } from "../../src/index.js";
 import type { EventMessage, RequestContext } from "../../src/index.js";
-import { entries, tempDir, until } from "../helpers.js";
+import { entries, serveDemo, tempDir, until } from "../helpers.js";
 
-async function demo(t: TestContext, logs: string[] = []) {
-  const dir = await tempDir(t);
-  const server = await createDemoServer({
-    dir,
-    log: (l) => logs.push(l),
-    handleSignals: false,
-  }).listen();
-  t.after(() => server.close());
+async function demo(t: TestContext) {
+  const { dir, server, logs } = await serveDemo(t);
   const client = await ToolClient.connect("demo", { dir });
   t.after(() => client.close());
   return { dir, server, client, logs };
@@ -308,7 +302,10 @@ test("onCancel hooks run on cancel, and built-in names cannot be registered", as
   await server.listen();
   t.after(() => server.close());
   await using client = await ToolClient.connect("hooks", { dir });
-  assert.deepEqual({ ...(await client.call("cancel")), id: 0 }, { event: "cancelled", cancelled: 0, id: 0 });
+  assert.deepEqual(
+    { ...(await client.call("cancel")), id: 0 },
+    { event: "cancelled", cancelled: 0, id: 0 },
+  );
   await client.call("cancel", { target: 99 });
   assert.deepEqual(calls, [
     [client.clientToken, undefined],
