@@ -319,9 +319,11 @@ export class ToolServer {
   #installSignals(): void {
     const handler = (signal: NodeJS.Signals): void => {
       this.#removeSignals();
+      // When nobody else handles the signal, re-raise it once stopped, for the default
+      // behaviour (exit by signal). Decided now: other handlers may be gone by then.
+      const alone = process.listenerCount(signal) === 0;
       void this.close().then(() => {
-        // Nobody else handles it: re-raise for the default behaviour (exit by signal).
-        if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+        if (alone) process.kill(process.pid, signal);
       });
     };
     this.#signalHandler = handler;

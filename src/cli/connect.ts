@@ -1,0 +1,37 @@
+/**
+ * Connecting to one tool for cpipe: resolves the pipe path (for error messages) and logs every
+ * message sent and received on stderr with `-v`.
+ */
+import path from "node:path";
+import type { ConnectOptions } from "../client/tool-client.js";
+import { ToolClient } from "../client/tool-client.js";
+import { defaultPipeDir } from "../transport/paths.js";
+import type { TargetOptions } from "./args.js";
+
+/** The upstream pipe path that `target` names (a bare name or a path). */
+export function upstreamOf(target: string, dir: string | undefined): string {
+  if (target.includes("/")) return path.resolve(target);
+  return path.join(dir ?? defaultPipeDir(), `tool-${target}`);
+}
+
+/** Writes `[cpipe] -> {...}` / `[cpipe] <- {...}` lines to stderr. */
+export function traceToStderr(
+  direction: "in" | "out",
+  message: Readonly<Record<string, unknown>>,
+): void {
+  process.stderr.write(`[cpipe] ${direction === "out" ? "->" : "<-"} ${JSON.stringify(message)}\n`);
+}
+
+/** Connects to the tool `opts.target` names, with cpipe's timeout and tracing. */
+export function connectTool(
+  opts: TargetOptions,
+  extra: Pick<ConnectOptions, "subscribe" | "signal"> = {},
+): Promise<ToolClient> {
+  return ToolClient.connect(opts.target, {
+    ...(opts.dir === undefined ? {} : { dir: opts.dir }),
+    timeoutMs: opts.timeoutMs,
+    callTimeoutMs: opts.timeoutMs,
+    ...(opts.verbose ? { trace: traceToStderr } : {}),
+    ...extra,
+  });
+}

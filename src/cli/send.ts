@@ -1,0 +1,89 @@
+/**
+ * `cpipe PIPE CMD [DATA]`: sends one command and prints its reply, or its stream as it arrives.
+ * Replies are matched to the request by id, so broadcasts (`state_changed`, ...) that arrive in
+ * between are never taken for the answer.
+ */
+import type { ToolClient } from "../client/tool-client.js";
+import { RemoteError } from "../errors.js";
+import type { EventMessage } from "../protocol/messages.js";
+import type { SendCommand } from "./args.js";
+import { connectTool, upstreamOf } from "./connect.js";
+import type { ErrorContext } from "./errors.js";
+import { ExitCode, describeFailure, printError } from "./errors.js";
+import { interruptLine, trapInterrupts } from "./interrupt.js";
+import { ReplyPrinter } from "./output.js";
+
+/** DATA as sent: its JSON value when it parses, else the string itself. */
+export function parseData(raw: string): unknown {
+  try {
+    return JSON.parse(raw) as unknown;
+  } catch {
+    return raw;
+  }
+}
+
+async function readStdin(signal: AbortSignal): Promise<string> {
+  signal.addEventListener("abort", () => process.stdin.destroy(), { once: true });
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) {
+    if (signal.aborted) break;
+    chunks.push(chunk as Buffer);
+  }
+  const text = Buffer.concat(chunks).toString("utf8");
+  return text.endsWith("\n") ? text.slice(0, text.endsWith("\r\n") ? -2 : -1) : text;
+}
+
+/** The request's arguments: `data` from DATA, then the `-j` fields over it. */
+async function buildArgs(cmd: SendCommand, signal: AbortSignal): Promise<Record<string, unknown>> {
+  const args: Record<string, unknown> = {};
+  if (cmd.data !== undefined) {
+    args["data"] = parseData(cmd.data === "-" ? await readStdin(signal) : cmd.data);
+  }
+  return Object.assign(args, cmd.extra);
+}
+
+/** Runs `cpipe PIPE CMD [DATA]`; resolves with the exit code. */
+export async function runSend(cmd: SendCommand): Promise<number> {
+  const ctx: ErrorContext = {
+    target: cmd.target,
+    upstream: upstreamOf(cmd.target, cmd.dir),
+    cmd: cmd.cmd,
+    phase: "connect",
+    timeoutMs: cmd.timeoutMs,
+  };
+  const interrupt = trapInterrupts();
+  const printer = new ReplyPrinter({ jsonl: cmd.jsonl });
+  let client: ToolClient | undefined;
+  try {
+    const args = await buildArgs(cmd, interrupt.signal);
+    client = await connectTool(cmd, { subscribe: cmd.wait, signal: interrupt.signal });
+    if (!cmd.wait) {
+      // Not subscribed: the server runs the command but sends no reply.
+      client.send(cmd.cmd, args);
+      return ExitCode.Ok;
+    }
+    ctx.phase = "call";
+    const reply = await client.call(cmd.cmd, args, {
+      timeoutMs: cmd.timeoutMs,
+      signal: interrupt.signal,
+      onEvent: (msg) => printer.item(msg),
+    });
+    printer.final(reply);
+    return ExitCode.Ok;
+  } catch (err) {
+    printer.endLine();
+    await client?.close(); // unsubscribe and remove our pipes before saying anything
+    const signalled = interrupt.exitCode();
+    if (signalled !== undefined) {
+      printError(interruptLine(signalled));
+      return signalled;
+    }
+    if (cmd.jsonl && err instanceof RemoteError) printer.final(err.reply as EventMessage);
+    const { code, line } = describeFailure(err, ctx);
+    printError(line);
+    return code;
+  } finally {
+    await client?.close();
+    interrupt.dispose();
+  }
+}

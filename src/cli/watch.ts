@@ -1,0 +1,64 @@
+/**
+ * `cpipe --watch NAME`: stays subscribed and prints every broadcast until Ctrl-C (exit 130, after
+ * unsubscribing and removing its pipes) or until the server stops (exit 0 when it said it was
+ * stopping, else 1).
+ */
+import type { ToolClient } from "../client/tool-client.js";
+import { PipeToolError } from "../errors.js";
+import type { WatchCommand } from "./args.js";
+import { connectTool, upstreamOf } from "./connect.js";
+import type { ErrorContext } from "./errors.js";
+import { ExitCode, describeFailure, printError } from "./errors.js";
+import { interruptLine, trapInterrupts } from "./interrupt.js";
+import { formatBroadcast } from "./output.js";
+
+/** Runs `cpipe --watch NAME`; resolves with the exit code. */
+export async function runWatch(cmd: WatchCommand): Promise<number> {
+  const ctx: ErrorContext = {
+    target: cmd.target,
+    upstream: upstreamOf(cmd.target, cmd.dir),
+    phase: "connect",
+    timeoutMs: cmd.timeoutMs,
+  };
+  const interrupt = trapInterrupts();
+  let client: ToolClient | undefined;
+  try {
+    client = await connectTool(cmd, { signal: interrupt.signal });
+    let stopping = false;
+    client.on("*", (msg) => {
+      if (msg.event === "disconnected") return; // made up by the client itself, not sent
+      if (msg.event === "state_changed" && msg["state"] === "stopping") stopping = true;
+      process.stdout.write(`${cmd.jsonl ? JSON.stringify(msg) : formatBroadcast(msg)}\n`);
+    });
+    printError(`watching ${client.name}; press Ctrl-C to stop`);
+    const ended = await Promise.race([
+      client.closed,
+      interrupt.fired.then(() => "signal" as const),
+    ]);
+    if (ended === "signal") {
+      const code = interrupt.exitCode() ?? ExitCode.Interrupted;
+      await client.close();
+      printError(interruptLine(code));
+      return code;
+    }
+    if (stopping) {
+      printError(`${client.name} stopped`);
+      return ExitCode.Ok;
+    }
+    ctx.phase = "call";
+    throw ended ?? new PipeToolError("ESERVERGONE", `tool '${client.name}' went away`);
+  } catch (err) {
+    await client?.close();
+    const signalled = interrupt.exitCode();
+    if (signalled !== undefined) {
+      printError(interruptLine(signalled));
+      return signalled;
+    }
+    const { code, line } = describeFailure(err, ctx);
+    printError(line);
+    return code;
+  } finally {
+    await client?.close();
+    interrupt.dispose();
+  }
+}

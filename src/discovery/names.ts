@@ -1,0 +1,61 @@
+/**
+ * What a `tool-*` pipe name says: which tool it belongs to, its role, and for a client's pipe
+ * the pid (and client token) of the client that made it.
+ */
+import { classifyPipeName } from "../transport/paths.js";
+
+/** The role of a pipe in the tool protocol. */
+export type PipeRole =
+  /** `tool-<name>`: every client -> the server; held open by the server. */
+  | "upstream"
+  /** `tool-<name>-data`: binary frames, every client -> the server. */
+  | "data"
+  /** `tool-<name>-<pid>[-c<hex>]`: the server -> one client. */
+  | "downstream"
+  /** `tool-<name>-data-<pid>[-c<hex>]`: binary frames, the server -> one client. */
+  | "data-downstream";
+
+/** A parsed pipe name. */
+export interface PipeName {
+  role: PipeRole;
+  /** The tool's name. */
+  tool: string;
+  /** The client's pid, for client pipes. */
+  pid?: number;
+  /** The client's token, for pipes of our clients. */
+  client?: string;
+}
+
+const DATA_DOWNSTREAM_RE = /^(.+)-data-(\d{1,10})(?:-(c[0-9a-f]{1,16}))?$/;
+const DOWNSTREAM_RE = /^(.+)-(\d{1,10})(?:-(c[0-9a-f]{1,16}))?$/;
+
+/** Parses a file name such as `tool-chat-1234`; null when it is not a tool pipe name. */
+export function parsePipeName(fileName: string): PipeName | null {
+  const kind = classifyPipeName(fileName);
+  if (kind === null) return null;
+  if (kind.kind === "upstream") return { role: "upstream", tool: kind.tool };
+  const rest = fileName.slice("tool-".length);
+  const client = (m: RegExpExecArray, role: PipeRole): PipeName => ({
+    role,
+    tool: m[1]!,
+    pid: Number(m[2]),
+    ...(m[3] === undefined ? {} : { client: m[3] }),
+  });
+  const dataDown = DATA_DOWNSTREAM_RE.exec(rest);
+  if (dataDown !== null) return client(dataDown, "data-downstream");
+  if (rest.endsWith("-data") && rest.length > 5) return { role: "data", tool: rest.slice(0, -5) };
+  const down = DOWNSTREAM_RE.exec(rest);
+  if (down !== null) return client(down, "downstream");
+  return null;
+}
+
+/** Whether process `pid` exists (a process of another user counts). */
+export function pidAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0 || pid > 0x7fffffff) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
