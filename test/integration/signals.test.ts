@@ -14,8 +14,10 @@ for (const signal of ["SIGTERM", "SIGINT"] as const) {
     const pending = client.call("sleep", { ms: 600_000 }, { timeoutMs: 600_000 });
     await client.call("ping");
     server.child.kill(signal);
-    await assert.rejects(pending, (err: Error & { code?: string; remoteCode?: string }) =>
-      err.code === "ESERVERGONE" || err.remoteCode === "cancelled",
+    await assert.rejects(
+      pending,
+      (err: Error & { code?: string; remoteCode?: string }) =>
+        err.code === "ESERVERGONE" || err.remoteCode === "cancelled",
     );
     assert.equal((await client.closed)?.code, "ESERVERGONE");
     assert.deepEqual(states, [{ event: "state_changed", state: "stopping" }]);
