@@ -1,0 +1,39 @@
+/**
+ * named-pipe-tools-tts: the ready-made `tts` tool server.
+ * @packageDocumentation
+ */
+import type { TtsServer, TtsServerOptions } from "./tts-server.js";
+import { createTtsServer } from "./tts-server.js";
+
+export { TtsServer, createTtsServer } from "./tts-server.js";
+export type { TtsServerOptions } from "./tts-server.js";
+export { serverType, parseTtsArgs, USAGE } from "./options.js";
+export type { CommonServeOptions } from "./options.js";
+export type { SynthesisOptions, TtsEngine, Voice } from "./engine.js";
+export { EspeakEngine, parseEspeakVoices } from "./espeak-engine.js";
+export type { EspeakEngineOptions } from "./espeak-engine.js";
+export { TtsError } from "./errors.js";
+export type { TtsErrorCode } from "./errors.js";
+export {
+  FLAG_CANCELLED,
+  FLAG_END,
+  FRAME_HEADER_BYTES,
+  decodeFrame,
+  encodeFrame,
+} from "./frames.js";
+export type { AudioFrame } from "./frames.js";
+export { SentenceSplitter, splitSentences, speakableText } from "./sentences.js";
+export type { SplitterOptions } from "./sentences.js";
+export { Speaker } from "./speaker.js";
+export type { AudioSink, Speech, SpeechResult } from "./speaker.js";
+export { PLAYER_KINDS, Player, detectPlayer } from "./player.js";
+export type { PlayerKind } from "./player.js";
+export { WavFileWriter, WavStreamParser, wavHeader } from "./wav.js";
+
+/**
+ * Factory in the shape the CLI's server registry loads (`cpipe --serve tts -j '{...}'`): the
+ * core's server options plus {@link TtsServerOptions}.
+ */
+export function createServer(options: TtsServerOptions = {}): TtsServer {
+  return createTtsServer(options);
+}
