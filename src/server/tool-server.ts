@@ -408,9 +408,14 @@ export class ToolServer {
     if (cmd === "subscribe") return this.#subs.subscribe(sender, msg, id);
     const builtin = Object.hasOwn(this.#builtins, cmd) ? this.#builtins[cmd] : undefined;
     if (builtin !== undefined) {
-      void Promise.resolve(builtin(sender, msg, id)).catch((err: unknown) => {
+      const fail = (err: unknown): void =>
         this.#error(sender, String(err), WireErrorCode.HandlerError, id);
-      });
+      try {
+        const done = builtin(sender, msg, id);
+        if (done instanceof Promise) done.catch(fail);
+      } catch (err) {
+        fail(err);
+      }
       return undefined;
     }
     const registered = this.#commands.get(cmd);
