@@ -1,0 +1,26 @@
+/**
+ * Every bench case, in the order the table lists them.
+ */
+import { broadcastCase } from "./broadcast.js";
+import { bulkCases } from "./bulk.js";
+import { cFifoCase } from "./c-fifo.js";
+import { clientsCases } from "./clients.js";
+import { roundTripCases } from "./round-trip.js";
+import { startupCases } from "./startup.js";
+import { streamCases } from "./stream.js";
+import type { BenchCase } from "./types.js";
+
+/** All cases. */
+export const ALL_CASES: readonly BenchCase[] = [
+  roundTripCases[0]!,
+  roundTripCases[1]!,
+  cFifoCase,
+  ...roundTripCases.slice(2),
+  ...streamCases,
+  ...clientsCases,
+  ...bulkCases,
+  broadcastCase,
+  ...startupCases,
+];
+
+export type { BenchCase, Group, Result, RoundContext } from "./types.js";

@@ -1,0 +1,23 @@
+/**
+ * Where the bench finds its compiled scripts and sources.
+ */
+import { fileURLToPath } from "node:url";
+
+/** The repository root (this file is compiled to dist/bench/paths.js). */
+export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+/** The child-process entry point of every Node peer. */
+export const PEER_MAIN = fileURLToPath(new URL("./peer/main.js", import.meta.url));
+/** The C floor's source. */
+export const C_SOURCE = fileURLToPath(new URL("../../bench/c/fifo_pingpong.c", import.meta.url));
+/** The compiled cpipe CLI (written by another part of the project; may be absent). */
+export const CLI_MAIN = fileURLToPath(new URL("../src/cli/main.js", import.meta.url));
+/** Default results JSON (committed so that the README can show it). */
+export const DEFAULT_JSON = fileURLToPath(
+  new URL("../../bench/results/latest.json", import.meta.url),
+);
+/** Default chart (committed so that the README can show it). */
+export const DEFAULT_SVG = fileURLToPath(
+  new URL("../../bench/results/latest.svg", import.meta.url),
+);
+/** The README whose results block `--readme` rewrites. */
+export const README = fileURLToPath(new URL("../../README.md", import.meta.url));
