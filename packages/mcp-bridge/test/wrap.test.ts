@@ -1,0 +1,149 @@
+/**
+ * `cpipe --serve mcp -- cmd`: a stdio MCP server built with the SDK, wrapped once as a pipe tool
+ * and called by several pipe clients at the same time.
+ */
+import assert from "node:assert/strict";
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { test } from "node:test";
+import { ToolClient } from "../../../src/client/tool-client.js";
+import type { EventMessage } from "../../../src/protocol/messages.js";
+import type { InterfaceSpec } from "../../../src/schema/interface.js";
+import { spawnNode, tempDir, waitForOutput } from "../../../test/helpers.js";
+import { serverType } from "../src/index.js";
+import { MCP_FIXTURE, WRAP_MAIN, within } from "./mcp-helpers.js";
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+test("a wrapped MCP server is spawned once and serves two pipe clients at once", async (t) => {
+  const dir = await tempDir(t);
+  const spawns = path.join(dir, "spawns.log");
+  const wrap = spawnNode(
+    t,
+    WRAP_MAIN,
+    ["--dir", dir, "--name", "fx", "--", process.execPath, MCP_FIXTURE, "serve"],
+    { MCP_FIXTURE_LOG: spawns },
+  );
+  await waitForOutput(wrap, (out) => out.includes("ready "));
+  const [a, b] = await Promise.all([
+    ToolClient.connect("fx", { dir }),
+    ToolClient.connect("fx", { dir }),
+  ]);
+  t.after(() => Promise.all([a.close(), b.close()]));
+
+  const iface = (await a.call("get_interface", { name: "fx" }))["interface"] as InterfaceSpec;
+  const echoSpec = iface.commands.find((c) => c.name === "echo")!;
+  assert.deepEqual(echoSpec.input_schema?.["required"], ["text"]);
+  assert.equal(
+    (echoSpec.input_schema?.["properties"] as Record<string, { type: string }>)["text"]?.type,
+    "string",
+  );
+  assert.deepEqual(
+    echoSpec.args.map((arg) => [arg.name, arg.type, arg.required]),
+    [["text", "string", true]],
+  );
+  assert.equal(echoSpec.description, "Echo the text back.");
+
+  const calls = (client: ToolClient, tag: string): Promise<EventMessage>[] => [
+    client.call("whoami"),
+    ...Array.from({ length: 10 }, (_, i) => client.call("echo", { text: `${tag}${i}` })),
+  ];
+  const [replyA, replyB] = await Promise.all([
+    Promise.all(calls(a, "a")),
+    Promise.all(calls(b, "b")),
+  ]);
+  const [whoA, ...echoesA] = replyA;
+  const [whoB, ...echoesB] = replyB;
+  assert.equal(whoA!["text"], whoB!["text"], "both clients reach the same MCP server process");
+  echoesA.forEach((r, i) => assert.equal(r["text"], `a${i}`));
+  echoesB.forEach((r, i) => assert.equal(r["text"], `b${i}`));
+  assert.deepEqual(echoesA[0], {
+    event: "result",
+    text: "a0",
+    content: [{ type: "text", text: "a0" }],
+    isError: false,
+    id: echoesA[0]!.id,
+  });
+  const pid = Number(whoA!["text"]);
+  assert.deepEqual((await readFile(spawns, "utf8")).trim().split("\n"), [String(pid)]);
+
+  const sum = await b.call("add", { a: 2, b: 3 });
+  assert.deepEqual(sum["structuredContent"], { sum: 5 });
+  const boom = await a.call("boom");
+  assert.equal(boom["isError"], true);
+  assert.equal(boom["text"], "boom failed");
+  const invalid = await a.call("echo", { text: 42 });
+  assert.equal(invalid["isError"], true, "the MCP server's own validation answers");
+
+  const progress: EventMessage[] = [];
+  const slow = await a.call("slow", { steps: 3, ms: 1 }, { onEvent: (m) => progress.push(m) });
+  assert.equal(slow["text"], "done 3");
+  assert.deepEqual(
+    progress.map((m) => [m.event, m["progress"], m["total"], m["done"]]),
+    [
+      ["progress", 1, 3, false],
+      ["progress", 2, 3, false],
+      ["progress", 3, 3, false],
+    ],
+  );
+
+  // Cancelling a pipe call cancels the MCP call; the server stays usable.
+  const abort = new AbortController();
+  const long = b.call("slow", { steps: 1, ms: 60_000 }, { signal: abort.signal });
+  abort.abort();
+  await assert.rejects(long, { code: "EABORTED" });
+  assert.equal((await b.call("echo", { text: "still here" }))["text"], "still here");
+
+  // Stopping the pipe tool ends the MCP server too.
+  wrap.child.kill("SIGTERM");
+  await within(wrap.exited, 10_000, "the wrapper to exit");
+  assert.equal(alive(pid), false, "the MCP server process has ended");
+});
+
+test("serverType.start wraps a stdio MCP server in-process, named after its command", async (t) => {
+  const dir = await tempDir(t);
+  const server = await serverType.start(["--", process.execPath, MCP_FIXTURE, "serve"], {
+    dir,
+    log: () => undefined,
+  });
+  t.after(() => server.close());
+  assert.equal(server.name, "mcp-fixture");
+  await using client = await ToolClient.connect("mcp-fixture", { dir });
+  assert.equal((await client.call("echo", { text: "hi" }))["text"], "hi");
+  const help = (await client.call("get_help"))["help"] as string;
+  assert.match(help, /- echo: Echo the text back\./);
+  assert.match(help, /A fixture\./);
+});
+
+test("a wrapped MCP server that exits stops the pipe tool", async (t) => {
+  const dir = await tempDir(t);
+  const server = await serverType.start(
+    ["--name", "fx", "--", process.execPath, MCP_FIXTURE, "serve"],
+    { dir, log: () => undefined },
+  );
+  t.after(() => server.close());
+  const client = await ToolClient.connect("fx", { dir });
+  t.after(() => client.close());
+  assert.equal((await client.call("quit"))["text"], "bye");
+  const gone = await within(client.closed, 10_000, "the pipe tool to stop");
+  assert.equal(gone?.code, "ESERVERGONE");
+  await within(server.closed, 10_000, "the server to close");
+});
+
+test("a command that is not an MCP server fails to start with a clear error", async (t) => {
+  const dir = await tempDir(t);
+  await assert.rejects(
+    serverType.start(["--name", "nope", "--", process.execPath, "-e", "process.exit(0)"], {
+      dir,
+      log: () => undefined,
+    }),
+    { name: "McpBridgeError", code: "EUPSTREAM", message: /cannot start MCP server/ },
+  );
+});
