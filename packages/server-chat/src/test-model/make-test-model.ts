@@ -1,0 +1,20 @@
+#!/usr/bin/env node
+/**
+ * `npm run make-test-model -- OUT.gguf`: writes the tiny random-weight test model.
+ */
+import { stat } from "node:fs/promises";
+import { writeTestModel } from "./test-model.js";
+
+const out = process.argv[2];
+if (out === undefined || out.startsWith("-")) {
+  process.stderr.write("usage: npm run make-test-model -- OUT.gguf\n");
+  process.exit(2);
+}
+try {
+  await writeTestModel(out);
+  const { size } = await stat(out);
+  process.stdout.write(`wrote ${out} (${(size / 1024).toFixed(0)} KiB)\n`);
+} catch (err) {
+  process.stderr.write(`make-test-model: ${(err as Error).message}\n`);
+  process.exitCode = 1;
+}
