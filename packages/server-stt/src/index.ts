@@ -1,0 +1,60 @@
+/**
+ * named-pipe-tools-stt: the ready-made `stt` speech-to-text tool server.
+ * @packageDocumentation
+ */
+import type { ToolServer } from "../../../src/index.js";
+import { USAGE, parseSttArgs } from "./options.js";
+import type { SttServerOptions } from "./stt-server.js";
+import { createSttServer } from "./stt-server.js";
+
+export { createSttServer } from "./stt-server.js";
+export type { SttServer, SttServerOptions } from "./stt-server.js";
+export type { EngineStream, SttEngine, Transcript, WordTiming } from "./engine.js";
+export { createEngine, ENGINE_NAMES } from "./engines/index.js";
+export type { EngineOptions } from "./engines/index.js";
+export { PocketsphinxEngine } from "./engines/pocketsphinx.js";
+export type { PocketsphinxOptions } from "./engines/pocketsphinx.js";
+export { WhisperEngine, WHISPER_PACKAGE } from "./engines/whisper.js";
+export type { WhisperOptions } from "./engines/whisper.js";
+export { SttError } from "./errors.js";
+export type { SttErrorCode } from "./errors.js";
+export type { DataFormat, DataEncoding } from "./data-input.js";
+export { DEFAULT_DATA_FORMAT } from "./data-input.js";
+export type { VadOptions } from "./audio/vad.js";
+export { parseSttArgs, USAGE } from "./options.js";
+
+/** Creates, starts and loads a server; on a load failure closes it and rethrows. */
+async function startLoaded(options: SttServerOptions): Promise<ToolServer> {
+  const { server, ready } = await createSttServer(options);
+  await server.listen();
+  try {
+    await ready;
+  } catch (err) {
+    await server.close();
+    throw err;
+  }
+  return server;
+}
+
+/** The entry `cpipe --serve stt` loads. */
+export const serverType: {
+  name: "stt";
+  description: string;
+  usage: string;
+  start(
+    args: string[],
+    common: { name?: string; dir?: string; log?: (line: string) => void },
+  ): Promise<ToolServer>;
+} = {
+  name: "stt",
+  description:
+    "speech to text: pocketsphinx (offline) or whisper.cpp; microphone, data channel or files",
+  usage: USAGE,
+  start: (args, common) =>
+    startLoaded({
+      ...parseSttArgs(args),
+      ...(common.name === undefined ? {} : { name: common.name }),
+      ...(common.dir === undefined ? {} : { dir: common.dir }),
+      ...(common.log === undefined ? {} : { log: common.log }),
+    }),
+};
