@@ -28,3 +28,5 @@ export {
   validateToolName,
 } from "./transport/paths.js";
 export { createDemoServer } from "./demo/demo-server.js";
+export { runServerMain } from "./server/run-main.js";
+export type { ServerType } from "./server/run-main.js";

@@ -8,8 +8,8 @@ import type { ArgSpec, CommandSpec, InterfaceSpec } from "../schema/interface.js
 import type { DescribeCommand } from "./args.js";
 import { connectTool, upstreamOf } from "./connect.js";
 import type { ErrorContext } from "./errors.js";
-import { ExitCode, describeFailure, printError, shellWord } from "./errors.js";
-import { interruptLine, trapInterrupts } from "./interrupt.js";
+import { ExitCode, printError, shellWord } from "./errors.js";
+import { interruptLine, reportFailure, trapInterrupts } from "./interrupt.js";
 
 /** What `cpipe NAME` gathers about a tool. */
 export interface ToolDescription {
@@ -158,14 +158,7 @@ export async function runDescribe(cmd: DescribeCommand): Promise<number> {
     return ExitCode.Ok;
   } catch (err) {
     await client?.close();
-    const signalled = interrupt.exitCode();
-    if (signalled !== undefined) {
-      printError(interruptLine(signalled));
-      return signalled;
-    }
-    const { code, line } = describeFailure(err, ctx);
-    printError(line);
-    return code;
+    return reportFailure(err, ctx, interrupt);
   } finally {
     await client?.close();
     interrupt.dispose();

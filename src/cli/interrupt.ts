@@ -3,7 +3,8 @@
  * unsubscribe and remove its pipes before exiting 130 (143 for SIGTERM); a second one exits at
  * once (the client's exit hook still removes its pipes).
  */
-import { ExitCode } from "./errors.js";
+import type { ErrorContext } from "./errors.js";
+import { ExitCode, describeFailure, printError } from "./errors.js";
 
 /** A handle on the signals of one cpipe run. */
 export interface Interrupt {
@@ -45,6 +46,21 @@ export function trapInterrupts(): Interrupt {
 /** The line printed for an interrupt exit code. */
 export function interruptLine(code: number): string {
   return code === ExitCode.Terminated ? "terminated" : "interrupted";
+}
+
+/**
+ * Reports a failed run: `interrupted`/`terminated` when a signal caused it, else the error's one
+ * line. Returns the exit code.
+ */
+export function reportFailure(err: unknown, ctx: ErrorContext, interrupt: Interrupt): number {
+  const signalled = interrupt.exitCode();
+  if (signalled !== undefined) {
+    printError(interruptLine(signalled));
+    return signalled;
+  }
+  const { code, line } = describeFailure(err, ctx);
+  printError(line);
+  return code;
 }
 
 /**

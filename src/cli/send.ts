@@ -9,8 +9,8 @@ import type { EventMessage } from "../protocol/messages.js";
 import type { SendCommand } from "./args.js";
 import { connectTool, upstreamOf } from "./connect.js";
 import type { ErrorContext } from "./errors.js";
-import { ExitCode, describeFailure, printError } from "./errors.js";
-import { interruptLine, trapInterrupts } from "./interrupt.js";
+import { ExitCode } from "./errors.js";
+import { reportFailure, trapInterrupts } from "./interrupt.js";
 import { ReplyPrinter } from "./output.js";
 
 /** DATA as sent: its JSON value when it parses, else the string itself. */
@@ -73,15 +73,10 @@ export async function runSend(cmd: SendCommand): Promise<number> {
   } catch (err) {
     printer.endLine();
     await client?.close(); // unsubscribe and remove our pipes before saying anything
-    const signalled = interrupt.exitCode();
-    if (signalled !== undefined) {
-      printError(interruptLine(signalled));
-      return signalled;
+    if (cmd.jsonl && err instanceof RemoteError && interrupt.exitCode() === undefined) {
+      printer.final(err.reply as EventMessage);
     }
-    if (cmd.jsonl && err instanceof RemoteError) printer.final(err.reply as EventMessage);
-    const { code, line } = describeFailure(err, ctx);
-    printError(line);
-    return code;
+    return reportFailure(err, ctx, interrupt);
   } finally {
     await client?.close();
     interrupt.dispose();

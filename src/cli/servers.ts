@@ -4,24 +4,10 @@
  * asked for. Each exports a `serverType` ({@link ServerTypeModule}). Adding a type is one entry.
  */
 import { fileURLToPath } from "node:url";
-import type { ToolServer } from "../server/tool-server.js";
+import type { ServerType } from "../server/run-main.js";
 
-/** What a server type module exports as `serverType`. */
-export interface ServerTypeModule {
-  name: string;
-  /** One line for `--help` and error messages. */
-  description: string;
-  /** Its own options, shown by `cpipe --serve TYPE --help`. */
-  usage: string;
-  /**
-   * Parses its own options (`args`: everything after `--serve TYPE` but `--name` and `--dir`),
-   * creates the server, awaits `listen()` and returns it.
-   */
-  start(
-    args: string[],
-    common: { name?: string; dir?: string; log?: (line: string) => void },
-  ): Promise<ToolServer>;
-}
+/** What a server type module exports as `serverType` (see src/server/run-main.ts). */
+export type ServerTypeModule = ServerType;
 
 /** One entry of the registry. */
 export interface ServerTypeEntry {

@@ -8,8 +8,8 @@ import { PipeToolError } from "../errors.js";
 import type { WatchCommand } from "./args.js";
 import { connectTool, upstreamOf } from "./connect.js";
 import type { ErrorContext } from "./errors.js";
-import { ExitCode, describeFailure, printError } from "./errors.js";
-import { interruptLine, trapInterrupts } from "./interrupt.js";
+import { ExitCode, printError } from "./errors.js";
+import { interruptLine, reportFailure, trapInterrupts } from "./interrupt.js";
 import { formatBroadcast } from "./output.js";
 
 /** Runs `cpipe --watch NAME`; resolves with the exit code. */
@@ -49,14 +49,7 @@ export async function runWatch(cmd: WatchCommand): Promise<number> {
     throw ended ?? new PipeToolError("ESERVERGONE", `tool '${client.name}' went away`);
   } catch (err) {
     await client?.close();
-    const signalled = interrupt.exitCode();
-    if (signalled !== undefined) {
-      printError(interruptLine(signalled));
-      return signalled;
-    }
-    const { code, line } = describeFailure(err, ctx);
-    printError(line);
-    return code;
+    return reportFailure(err, ctx, interrupt);
   } finally {
     await client?.close();
     interrupt.dispose();

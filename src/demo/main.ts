@@ -4,19 +4,26 @@
  * Prints `ready <upstream path>` on stdout once it serves; stops on SIGINT, SIGTERM or `stop`.
  */
 import { parseArgs } from "node:util";
-import { createDemoServer } from "./demo-server.js";
+import { runServerMain } from "../server/run-main.js";
+import { serverType } from "./server-type.js";
 
-const { values } = parseArgs({
-  options: { name: { type: "string", default: "demo" }, dir: { type: "string" } },
+const { values, tokens } = parseArgs({
+  options: {
+    name: { type: "string" },
+    dir: { type: "string" },
+    help: { type: "boolean", short: "h" },
+  },
+  tokens: true,
 });
-try {
-  const server = await createDemoServer({
-    name: values.name ?? "demo",
-    ...(values.dir === undefined ? {} : { dir: values.dir }),
-  }).listen();
-  process.stdout.write(`ready ${server.paths.upstream}\n`);
-  await server.closed;
-} catch (err) {
-  process.stderr.write(`demo: ${(err as Error).message}\n`);
-  process.exitCode = 1;
-}
+process.exitCode = await runServerMain(
+  {
+    ...serverType,
+    start: (_args, common) =>
+      serverType.start([], {
+        ...common,
+        ...(values.name === undefined ? {} : { name: values.name }),
+        ...(values.dir === undefined ? {} : { dir: values.dir }),
+      }),
+  },
+  tokens.some((t) => t.kind === "option" && t.name === "help") ? ["--help"] : [],
+);

@@ -4,18 +4,7 @@
  * Prints `ready <upstream path>` on stdout once it serves with the engine loaded; exits 1 with a
  * one-line error when it cannot start.
  */
-import { USAGE, serverType } from "./options.js";
+import { runServerMain } from "../../../src/server/run-main.js";
+import { serverType } from "./options.js";
 
-const args = process.argv.slice(2);
-if (args.includes("--help") || args.includes("-h")) {
-  process.stdout.write(`${serverType.description}\n\n${USAGE}\n`);
-} else {
-  try {
-    const server = await serverType.start(args, {});
-    process.stdout.write(`ready ${server.paths.upstream}\n`);
-    await server.closed;
-  } catch (err) {
-    process.stderr.write(`tts: ${(err as Error).message}\n`);
-    process.exitCode = 1;
-  }
-}
+process.exitCode = await runServerMain(serverType);
