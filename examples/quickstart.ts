@@ -3,7 +3,7 @@
  * Run with `npm run demo`.
  */
 import { spawn } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -43,3 +43,4 @@ console.log(`ping round trip: ${us.toFixed(1)} us on average over ${rounds} call
 await client.call("stop");
 await new Promise((resolve) => server.once("exit", resolve));
 console.log("server stopped and removed its pipes");
+rmSync(dir, { recursive: true, force: true });
