@@ -151,3 +151,27 @@ export async function writeAllRaw(fd: number, buf: Buffer): Promise<void> {
     }
   }
 }
+
+/** Starts the Python reference-format server fixture (test/fixtures/reference_server.py). */
+export async function startReferenceServer(
+  t: TestContext,
+  dir: string,
+  name: string,
+): Promise<void> {
+  const child = spawn(
+    "python3",
+    [path.join(ROOT, "test/fixtures/reference_server.py"), dir, name],
+    {
+      stdio: ["ignore", "pipe", "inherit"],
+    },
+  );
+  t.after(() => {
+    if (child.exitCode === null) child.kill("SIGKILL");
+  });
+  await new Promise<void>((resolve, reject) => {
+    child.once("exit", (code) => reject(new Error(`reference server exited with ${code}`)));
+    child.stdout.on("data", (d: Buffer) => {
+      if (d.toString().includes("ready")) resolve();
+    });
+  });
+}

@@ -29,6 +29,7 @@ const OPTIONS = {
   serve: { type: "string" },
   name: { type: "string" },
   tool: { type: "boolean" },
+  reference: { type: "boolean" },
   basic: { type: "boolean" },
   version: { type: "boolean" },
   help: { type: "boolean", short: "h" },
@@ -53,6 +54,8 @@ export interface TargetOptions {
   verbose: boolean;
   /** Print JSON lines instead of readable text. */
   jsonl: boolean;
+  /** The tool is a server of the Python reference project (no request ids). */
+  reference?: boolean;
 }
 
 /** `cpipe PIPE CMD [DATA]`. */
@@ -116,9 +119,20 @@ const FLAG_NAMES: Record<OptionName, string> = Object.fromEntries(
 
 /** Which options each kind of command accepts (besides its mode flag). */
 const ALLOWED: Record<string, readonly OptionName[]> = {
-  send: ["data", "json", "timeout", "no-wait", "no-subscribe", "verbose", "jsonl", "dir", "tool"],
-  describe: ["timeout", "verbose", "jsonl", "dir", "tool"],
-  watch: ["timeout", "verbose", "jsonl", "dir", "tool"],
+  send: [
+    "data",
+    "json",
+    "timeout",
+    "no-wait",
+    "no-subscribe",
+    "verbose",
+    "jsonl",
+    "dir",
+    "tool",
+    "reference",
+  ],
+  describe: ["timeout", "verbose", "jsonl", "dir", "tool", "reference"],
+  watch: ["timeout", "verbose", "jsonl", "dir", "tool", "reference"],
   list: ["dir", "recursive", "jsonl", "timeout"],
   pid: ["dir", "recursive", "jsonl", "timeout"],
   clear: ["dir", "recursive", "jsonl"],
@@ -235,6 +249,7 @@ export function parseCli(argv: string[]): CliCommand {
     timeoutMs: parseTimeout(values.timeout, DEFAULT_TIMEOUT_MS),
     verbose: values.verbose === true,
     jsonl,
+    ...(values.reference === true ? { reference: true } : {}),
   };
 
   if (mode === "watch") {

@@ -32,6 +32,7 @@ export function connectTool(
     timeoutMs: opts.timeoutMs,
     callTimeoutMs: opts.timeoutMs,
     ...(opts.verbose ? { trace: traceToStderr } : {}),
+    ...(opts.reference === true ? { compat: "reference" as const } : {}),
     ...extra,
   });
 }

@@ -31,6 +31,8 @@ Sending:
   --jsonl                 print every message of the reply as one JSON line
   -v, --verbose           log each message sent and received on stderr
   --dir DIR               pipe directory for a bare tool name
+  --reference             the tool is a server of the Python reference project (replies
+                          carry no ids: each is taken as the answer to the oldest request)
 
 Discovery:
   -r, --recursive         also scan the subdirectories of DIR

@@ -49,6 +49,14 @@ export interface ConnectOptions {
    * reply to subscribers only, so calls would get no answer; `close()` then skips `unsubscribe`.
    */
   subscribe?: boolean;
+  /**
+   * `"reference"` talks to a server of the Python reference project, which knows no request
+   * ids, client tokens or fragments: this client then uses the pid-only pipe
+   * `tool-<name>-<pid>` (one such client per process and tool), matches each reply without an id
+   * to its oldest pending call (a `state_changed` is always a broadcast), sends lines whole,
+   * and cannot cancel on the server or open a data channel. Default `"ours"`.
+   */
+  compat?: "ours" | "reference";
   /** Called with every message this client writes (`"out"`) or reads (`"in"`), e.g. to log them. */
   trace?: (direction: "in" | "out", message: Readonly<Record<string, unknown>>) => void;
 }
@@ -97,7 +105,7 @@ export class ToolClient {
   readonly name: string;
   /** Pipe directory. */
   readonly dir: string;
-  /** This client's token (part of its pipe names). */
+  /** This client's token (part of its pipe names; unused with `compat: "reference"`). */
   readonly clientToken: string;
   /** Resolves when the connection ends: `undefined` after `close()`, else the error that ended it. */
   readonly closed: Promise<PipeToolError | undefined>;
@@ -120,13 +128,16 @@ export class ToolClient {
   #dataParts: Buffer[] = [];
   #subscribed = false;
   readonly #trace: ConnectOptions["trace"];
+  /** Talking to a reference server (see ConnectOptions.compat). */
+  readonly #reference: boolean;
 
   private constructor(name: string, dir: string, options: ConnectOptions) {
     this.name = name;
     this.dir = dir;
     this.clientToken = `c${randomBytes(6).toString("hex")}`;
     this.#server = serverPaths(name, dir);
-    this.#own = clientPaths(name, dir, process.pid, this.clientToken);
+    this.#reference = options.compat === "reference";
+    this.#own = clientPaths(name, dir, process.pid, this.#reference ? undefined : this.clientToken);
     this.#callTimeoutMs = options.callTimeoutMs ?? 30_000;
     this.#trace = options.trace;
     this.#events.setMaxListeners(0);
@@ -152,6 +163,20 @@ export class ToolClient {
     const timeoutMs = options.timeoutMs ?? 5000;
     if (!(timeoutMs > 0))
       throw new TypeError(`timeoutMs must be a positive number, got ${String(timeoutMs)}`);
+    if (
+      options.compat !== undefined &&
+      options.compat !== "ours" &&
+      options.compat !== "reference"
+    ) {
+      throw new TypeError(
+        `compat must be "ours" or "reference", got ${JSON.stringify(options.compat)}`,
+      );
+    }
+    if (options.compat === "reference" && options.data === true) {
+      throw new TypeError(
+        'a data channel needs one of our servers: it cannot be used with compat: "reference"',
+      );
+    }
     const { name, dir } = resolveTarget(nameOrPath, options.dir);
     const client = new ToolClient(name, dir, options);
     try {
@@ -196,7 +221,7 @@ export class ToolClient {
     });
     try {
       this.#writer = new PipeWriter(await openFifo(this.#server.upstream, "write"), {
-        atomic: true,
+        atomic: !this.#reference,
         overflow: "throw",
         maxQueuedBytes: options.maxQueuedBytes ?? 64 * 1024 * 1024,
         onError: (err) => this.#lost(err),
@@ -254,8 +279,9 @@ export class ToolClient {
       throw new TypeError(`cmd must be a non-empty string, got ${JSON.stringify(cmd)}`);
     if (args !== undefined && !isRecord(args))
       throw new TypeError(`args must be an object, got ${JSON.stringify(args)}`);
-    const msg: Record<string, unknown> = { pid: process.pid, client: this.clientToken };
-    if (id !== undefined) msg["id"] = id;
+    const msg: Record<string, unknown> = { pid: process.pid };
+    if (!this.#reference) msg["client"] = this.clientToken;
+    if (id !== undefined && !this.#reference) msg["id"] = id;
     msg["cmd"] = cmd;
     for (const [key, value] of Object.entries(args ?? {})) {
       if (REQUEST_META_FIELDS.has(key) && key !== "data_id")
@@ -263,6 +289,11 @@ export class ToolClient {
       msg[key] = value;
     }
     this.#trace?.("out", msg);
+    if (this.#reference) {
+      // The reference cannot join fragments: send the line whole, as its clients do.
+      this.#writer!.write(Buffer.from(JSON.stringify(msg) + "\n"));
+      return;
+    }
     const pieces = fragmentLine(
       JSON.stringify(msg),
       { pid: process.pid, client: this.clientToken },
@@ -378,7 +409,8 @@ export class ToolClient {
   }
 
   #cancelRemote(target: RequestId): void {
-    if (this.#ended !== undefined) return;
+    // A reference server has no cancel: its "unknown command" reply would answer another call.
+    if (this.#ended !== undefined || this.#reference) return;
     try {
       this.#write("cancel", { target }, undefined);
     } catch {
@@ -435,7 +467,12 @@ export class ToolClient {
     if (!isRecord(msg) || typeof msg["event"] !== "string") return;
     const event = msg as EventMessage;
     this.#trace?.("in", event);
-    const entry = event.id === undefined ? undefined : this.#pending.get(event.id);
+    const entry =
+      event.id !== undefined
+        ? this.#pending.get(event.id)
+        : this.#reference && event.event !== "state_changed"
+          ? this.#pending.values().next().value // the oldest pending call
+          : undefined;
     if (entry !== undefined) entry.onMessage(event);
     else this.#emit(event);
   }
@@ -464,7 +501,9 @@ export class ToolClient {
   /** Unsubscribes, closes the pipes and removes this client's own FIFOs. Idempotent. */
   async close(): Promise<void> {
     if (this.#ended !== undefined) return;
-    if (this.#subscribed) {
+    if (this.#subscribed && this.#reference) {
+      this.send("unsubscribe"); // the reference does not answer it
+    } else if (this.#subscribed) {
       try {
         await this.call("unsubscribe", undefined, { timeoutMs: 500 });
       } catch {
