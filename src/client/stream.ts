@@ -4,7 +4,7 @@
 import { PipeToolError, RemoteError } from "../errors.js";
 import type { EventMessage, RequestId } from "../protocol/messages.js";
 import { isTerminal } from "../protocol/messages.js";
-import type { PendingEntry } from "./tool-client.js";
+import type { PendingEntry } from "./options.js";
 
 /** @internal */
 export interface ToolStreamInit {

@@ -1,0 +1,76 @@
+/**
+ * Options of the client and its calls, and how a target names a tool.
+ */
+import path from "node:path";
+import { PipeToolError } from "../errors.js";
+import type { EventMessage } from "../protocol/messages.js";
+import { defaultPipeDir, validateToolName } from "../transport/paths.js";
+
+/** Options of {@link ToolClient.connect}. */
+export interface ConnectOptions {
+  /** Pipe directory [`$PIPE_TOOLS_DIR`, else /tmp]. Ignored when a path is given. */
+  dir?: string;
+  /** How long to wait for the server's `subscribed`, in ms [5000]. */
+  timeoutMs?: number;
+  /** Open the binary data channel [false]. */
+  data?: boolean;
+  /** Default timeout of calls until their first reply, in ms [30000]. */
+  callTimeoutMs?: number;
+  /** Largest reply line accepted, in bytes [64 MiB]. */
+  maxMessageBytes?: number;
+  /**
+   * Bytes a client may queue toward the server before a send fails with `ETOOBIG` (the
+   * connection stays usable) [64 MiB].
+   */
+  maxQueuedBytes?: number;
+  /** Aborts connecting. */
+  signal?: AbortSignal;
+  /**
+   * Subscribe while connecting [true]. With `false` the client only sends (`send`): servers
+   * reply to subscribers only, so calls would get no answer; `close()` then skips `unsubscribe`.
+   */
+  subscribe?: boolean;
+  /**
+   * `"reference"` talks to a server of the Python reference project, which knows no request
+   * ids, client tokens or fragments: this client then uses the pid-only pipe
+   * `tool-<name>-<pid>` (one such client per process and tool), matches each reply without an id
+   * to its oldest pending call (a `state_changed` is always a broadcast), sends lines whole,
+   * and cannot cancel on the server or open a data channel. Default `"ours"`.
+   */
+  compat?: "ours" | "reference";
+  /** Called with every message this client writes (`"out"`) or reads (`"in"`), e.g. to log them. */
+  trace?: (direction: "in" | "out", message: Readonly<Record<string, unknown>>) => void;
+}
+
+/** Options of one call. */
+export interface CallOptions {
+  /** Time allowed until the first reply message, in ms [the client's callTimeoutMs]. */
+  timeoutMs?: number;
+  /** Aborting it cancels the request on the server and rejects with `EABORTED`. */
+  signal?: AbortSignal;
+  /** Receives stream items (`done:false`) that arrive before the final reply. */
+  onEvent?: (msg: EventMessage) => void;
+}
+
+/** @internal How the pending table sees one request. */
+export interface PendingEntry {
+  onMessage(msg: EventMessage): void;
+  fail(err: PipeToolError): void;
+}
+
+/** Splits `nameOrPath` into a tool name and a directory. */
+export function resolveTarget(
+  nameOrPath: string,
+  dir: string | undefined,
+): { name: string; dir: string } {
+  if (typeof nameOrPath !== "string") {
+    throw new TypeError(`tool must be a name or a path, got ${typeof nameOrPath}`);
+  }
+  if (!nameOrPath.includes("/"))
+    return { name: validateToolName(nameOrPath), dir: dir ?? defaultPipeDir() };
+  const base = path.basename(nameOrPath);
+  if (!base.startsWith("tool-")) {
+    throw new PipeToolError("EBADNAME", `pipe path ${nameOrPath} must end in 'tool-<name>'`);
+  }
+  return { name: validateToolName(base.slice(5)), dir: path.dirname(path.resolve(nameOrPath)) };
+}
