@@ -217,6 +217,14 @@ export class ToolServer {
     return this;
   }
 
+  /**
+   * Unregisters command `cmd` (requests already running finish). Later requests for it get
+   * `unknown command`. Returns whether it was registered.
+   */
+  removeCommand(cmd: string): boolean {
+    return typeof cmd === "string" && this.#commands.delete(cmd.toLowerCase());
+  }
+
   /** Sets the function that receives binary frames from clients. */
   onData(fn: (payload: Buffer, from: Sender) => void): this {
     this.#dataHandler = fn;

@@ -312,3 +312,17 @@ test("onCancel hooks run on cancel, and built-in names cannot be registered", as
     [client.clientToken, 99],
   ]);
 });
+
+test("removeCommand unregisters a command: later requests get unknown command", async (t) => {
+  const dir = await tempDir(t);
+  const server = new ToolServer({ name: "removable", dir, log: null, handleSignals: false });
+  server.handler("temp", () => ({ event: "here" }));
+  await server.listen();
+  t.after(() => server.close());
+  await using client = await ToolClient.connect("removable", { dir });
+  assert.equal((await client.call("temp")).event, "here");
+  assert.equal(server.removeCommand("TEMP"), true);
+  assert.equal(server.removeCommand("temp"), false);
+  await assert.rejects(client.call("temp"), /unknown command 'temp'/);
+  assert.deepEqual((await client.call("list_interfaces"))["interfaces"], ["base"]);
+});

@@ -63,7 +63,7 @@ export class McpWrapServer extends ToolServer {
 
   /**
    * Offers `tools` as commands: new ones are registered, changed ones updated, and ones no
-   * longer offered answer with an error (the core cannot unregister a command).
+   * longer offered are unregistered.
    * @returns names that could not be offered, with the reason.
    */
   setTools(tools: readonly Tool[]): string[] {
@@ -87,6 +87,7 @@ export class McpWrapServer extends ToolServer {
         );
       }
     }
+    for (const cmd of this.#tools.keys()) if (!next.has(cmd)) this.removeCommand(cmd);
     this.#tools.clear();
     for (const [cmd, tool] of next) this.#tools.set(cmd, tool);
     return problems;
