@@ -12,7 +12,7 @@ export type {
   ToolServerOptions,
 } from "./server/types.js";
 export { ToolClient } from "./client/tool-client.js";
-export type { CallOptions, ConnectOptions } from "./client/tool-client.js";
+export type { CallOptions, ConnectOptions, StreamOptions } from "./client/tool-client.js";
 export { ToolStream } from "./client/stream.js";
 export { PipeToolError, RemoteError } from "./errors.js";
 export type { ErrorCode } from "./errors.js";

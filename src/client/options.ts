@@ -52,6 +52,15 @@ export interface CallOptions {
   onEvent?: (msg: EventMessage) => void;
 }
 
+/** Options of one stream. */
+export interface StreamOptions extends Omit<CallOptions, "onEvent"> {
+  /**
+   * Most messages held for a loop that has not taken them yet [100000]; past it the stream is
+   * cancelled and throws `ETOOBIG`, so a slow consumer cannot exhaust memory.
+   */
+  maxBuffered?: number;
+}
+
 /** @internal How the pending table sees one request. */
 export interface PendingEntry {
   onMessage(msg: EventMessage): void;

@@ -12,6 +12,8 @@ export interface ToolStreamInit {
   cmd: string;
   toolName: string;
   timeoutMs: number;
+  /** Most messages held for a consumer that has not taken them yet. */
+  maxBuffered: number;
   signal: AbortSignal | undefined;
   register: (entry: PendingEntry) => void;
   unregister: () => void;
@@ -47,6 +49,16 @@ export class ToolStream implements AsyncIterable<EventMessage> {
     init.register({
       onMessage: (msg) => {
         clearTimeout(this.#timer);
+        if (this.#queue.length >= init.maxBuffered) {
+          // Memory stays bounded: a consumer this far behind loses the stream, not the process.
+          this.#stop(
+            new PipeToolError(
+              "ETOOBIG",
+              `stream '${init.cmd}' cancelled: its consumer fell ${init.maxBuffered} messages behind`,
+            ),
+          );
+          return;
+        }
         this.#queue.push(msg);
         if (isTerminal(msg)) this.#end();
         this.#wake?.();

@@ -16,11 +16,11 @@ import { ATOMIC_WRITE_BYTES, clientPaths, serverPaths } from "../transport/paths
 import { FifoReader } from "../transport/reader.js";
 import { PipeWriter } from "../transport/writer.js";
 import { forgetPipes, rememberPipes } from "./exit-cleanup.js";
-import type { CallOptions, ConnectOptions, PendingEntry } from "./options.js";
+import type { CallOptions, ConnectOptions, PendingEntry, StreamOptions } from "./options.js";
 import { resolveTarget } from "./options.js";
 import { ToolStream } from "./stream.js";
 
-export type { CallOptions, ConnectOptions, PendingEntry } from "./options.js";
+export type { CallOptions, ConnectOptions, PendingEntry, StreamOptions } from "./options.js";
 
 /**
  * A connection to one tool server.
@@ -314,16 +314,13 @@ export class ToolClient {
    * final one (`done:true`, or any reply without `done:false`) included. Breaking out of the
    * loop cancels the request on the server. An error reply is thrown as a `RemoteError`.
    */
-  stream(
-    cmd: string,
-    args?: Record<string, unknown>,
-    options: Omit<CallOptions, "onEvent"> = {},
-  ): ToolStream {
+  stream(cmd: string, args?: Record<string, unknown>, options: StreamOptions = {}): ToolStream {
     const id = this.#nextId++;
     const stream = new ToolStream({
       id,
       cmd,
       timeoutMs: options.timeoutMs ?? this.#callTimeoutMs,
+      maxBuffered: options.maxBuffered ?? 100_000,
       signal: options.signal,
       register: (entry) => this.#pending.set(id, entry),
       unregister: () => this.#pending.delete(id),

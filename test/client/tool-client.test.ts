@@ -170,3 +170,17 @@ test("messages up to 1 MiB and beyond round-trip intact", async (t) => {
     assert.equal(reply["data"], data, `size ${size}`);
   }
 });
+
+test("a stream whose consumer falls too far behind is cancelled with ETOOBIG, not buffered without bound", async (t) => {
+  const { dir } = await demo(t);
+  await using client = await ToolClient.connect("demo", { dir });
+  const stream = client.stream("count", { n: 1000 }, { maxBuffered: 10 });
+  // Tokens arrive many per read, each read queued at once: far more than 10 before the loop runs.
+  await client.call("ping");
+  await assert.rejects(stream.toArray(), (err: Error & { code?: string }) => {
+    assert.equal(err.code, "ETOOBIG");
+    assert.match(err.message, /fell 10 messages behind/);
+    return true;
+  });
+  assert.equal((await client.call("echo", { data: 1 }))["data"], 1, "the client is still usable");
+});
