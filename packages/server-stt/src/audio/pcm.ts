@@ -113,3 +113,14 @@ export function toSpeechRate(samples: Int16Array, rate: number, channels: number
 export function durationOf(samples: number): number {
   return samples / SAMPLE_RATE;
 }
+
+/** Joins sample chunks into one array. */
+export function concatSamples(parts: readonly Int16Array[]): Int16Array {
+  const out = new Int16Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}

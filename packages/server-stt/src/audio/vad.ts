@@ -3,7 +3,7 @@
  * utterances by an onset / offset hysteresis with pre-roll.
  */
 import fvadModule from "@echogarden/fvad-wasm";
-import { SAMPLE_RATE } from "./pcm.js";
+import { SAMPLE_RATE, concatSamples } from "./pcm.js";
 
 /** Samples per VAD frame (30 ms at 16 kHz; libfvad accepts 10, 20 or 30 ms). */
 export const VAD_FRAME = 480;
@@ -146,7 +146,7 @@ export class VadSegmenter {
         this.#inSpeech = true;
         this.#silent = 0;
         this.#frames = this.#history.length;
-        events.push({ type: "start", audio: concat(this.#history) });
+        events.push({ type: "start", audio: concatSamples(this.#history) });
         this.#history = [];
       }
       return;
@@ -166,22 +166,12 @@ export class VadSegmenter {
   }
 }
 
-function concat(parts: Int16Array[]): Int16Array {
-  const out = new Int16Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
-
 /** Joins runs of consecutive `audio` events so callers write fewer, larger chunks. */
 function coalesce(events: VadEvent[]): VadEvent[] {
   const out: VadEvent[] = [];
   let run: Int16Array[] = [];
   const drain = (): void => {
-    if (run.length > 0) out.push({ type: "audio", audio: concat(run) });
+    if (run.length > 0) out.push({ type: "audio", audio: concatSamples(run) });
     run = [];
   };
   for (const e of events) {

@@ -6,6 +6,7 @@
 import { access } from "node:fs/promises";
 import os from "node:os";
 import type { EngineStream, SttEngine, Transcript, WordTiming } from "../engine.js";
+import { concatSamples } from "../audio/pcm.js";
 import { SttError } from "../errors.js";
 
 /** The npm package this engine loads. */
@@ -107,7 +108,7 @@ export class WhisperEngine implements SttEngine {
     let aborted = false;
     return {
       write: (samples) => void chunks.push(samples),
-      end: () => (aborted ? Promise.resolve({ text: "" }) : this.transcribe(concat(chunks))),
+      end: () => (aborted ? Promise.resolve({ text: "" }) : this.transcribe(concatSamples(chunks))),
       abort: () => {
         aborted = true;
       },
@@ -159,14 +160,4 @@ export class WhisperEngine implements SttEngine {
     this.#ctx = undefined;
     await ctx?.release();
   }
-}
-
-function concat(parts: Int16Array[]): Int16Array {
-  const out = new Int16Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }
