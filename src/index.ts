@@ -29,4 +29,4 @@ export {
 } from "./transport/paths.js";
 export { createDemoServer } from "./demo/demo-server.js";
 export { runServerMain } from "./server/run-main.js";
-export type { ServerType } from "./server/run-main.js";
+export type { ServeCommon, ServerType } from "./server/run-main.js";

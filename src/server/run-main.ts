@@ -4,6 +4,16 @@
  */
 import type { ToolServer } from "./tool-server.js";
 
+/** Options every server type gets from `cpipe --serve` (or leaves at their defaults). */
+export interface ServeCommon {
+  /** Serve under this tool name instead of the type's. */
+  name?: string;
+  /** Pipe directory. */
+  dir?: string;
+  /** Where diagnostics go. */
+  log?: (line: string) => void;
+}
+
 /** A server type as `cpipe --serve TYPE` and server mains use it. */
 export interface ServerType {
   /** Type name (`demo`, `chat`, ...). */
@@ -16,10 +26,7 @@ export interface ServerType {
    * Parses its own options, creates the server, awaits `listen()` and returns it. Option
    * errors are `TypeError`s (or `node:util` parseArgs errors).
    */
-  start(
-    args: string[],
-    common: { name?: string; dir?: string; log?: (line: string) => void },
-  ): Promise<ToolServer>;
+  start(args: string[], common: ServeCommon): Promise<ToolServer>;
 }
 
 /**

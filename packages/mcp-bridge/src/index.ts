@@ -6,7 +6,6 @@
  */
 export { runMcpBridge } from "./run-bridge.js";
 export { serverType } from "./serve-type.js";
-export type { McpServerType } from "./serve-type.js";
 export { PipeBridge } from "./bridge.js";
 export type { PipeBridgeOptions } from "./bridge.js";
 export { startWrap } from "./wrap.js";

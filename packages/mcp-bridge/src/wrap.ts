@@ -8,17 +8,14 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import type { Tool } from "@modelcontextprotocol/sdk/types.js";
 import { ToolListChangedNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
+import type { ServeCommon } from "../../../src/server/run-main.js";
 import { deriveName, parseWrapArgs } from "./args.js";
 import { McpBridgeError } from "./errors.js";
 import { VERSION } from "./version.js";
 import { McpWrapServer } from "./wrap-server.js";
 
-/** Common options `cpipe --serve` passes. */
-export interface WrapCommon {
-  name?: string;
-  dir?: string;
-  log?: (line: string) => void;
-}
+/** Options `cpipe --serve mcp` passes. */
+export type WrapCommon = ServeCommon;
 
 async function listAll(client: Client): Promise<Tool[]> {
   const tools: Tool[] = [];

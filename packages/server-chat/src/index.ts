@@ -3,7 +3,6 @@
  * @packageDocumentation
  */
 export { serverType } from "./server-type.js";
-export type { ServerTypeEntry } from "./server-type.js";
 export { createChatServer, createServer, startChatServer, createBackend } from "./create.js";
 export type { CreateOptions } from "./create.js";
 export { ChatServer } from "./chat-server.js";

@@ -1,26 +1,12 @@
 /**
  * The server-type entry that `cpipe --serve chat [options]` loads.
  */
-import type { ToolServer } from "../../../src/index.js";
+import type { ServerType } from "../../../src/index.js";
 import { CHAT_USAGE, parseChatArgs } from "./config.js";
 import { startChatServer } from "./create.js";
 
-/** What `cpipe --serve` needs to know about a server type. */
-export interface ServerTypeEntry {
-  name: "chat";
-  /** One line. */
-  description: string;
-  /** The `--serve chat` options, for `--help`. */
-  usage: string;
-  /** Parses options, creates the server, awaits `listen()`, returns it. */
-  start(
-    args: string[],
-    common: { name?: string; dir?: string; log?: (line: string) => void },
-  ): Promise<ToolServer>;
-}
-
 /** `cpipe --serve chat`: an LLM chat server (node-llama-cpp or an OpenAI-compatible endpoint). */
-export const serverType: ServerTypeEntry = {
+export const serverType: ServerType = {
   name: "chat",
   description: "LLM chat: a local GGUF model (node-llama-cpp) or an OpenAI-compatible endpoint",
   usage: CHAT_USAGE,

@@ -2,7 +2,7 @@
  * named-pipe-tools-stt: the ready-made `stt` speech-to-text tool server.
  * @packageDocumentation
  */
-import type { ToolServer } from "../../../src/index.js";
+import type { ServerType, ToolServer } from "../../../src/index.js";
 import { USAGE, parseSttArgs } from "./options.js";
 import type { SttServerOptions } from "./stt-server.js";
 import { createSttServer } from "./stt-server.js";
@@ -37,15 +37,7 @@ async function startLoaded(options: SttServerOptions): Promise<ToolServer> {
 }
 
 /** The entry `cpipe --serve stt` loads. */
-export const serverType: {
-  name: "stt";
-  description: string;
-  usage: string;
-  start(
-    args: string[],
-    common: { name?: string; dir?: string; log?: (line: string) => void },
-  ): Promise<ToolServer>;
-} = {
+export const serverType: ServerType = {
   name: "stt",
   description:
     "speech to text: pocketsphinx (offline) or whisper.cpp; microphone, data channel or files",

@@ -8,7 +8,6 @@ import { createTtsServer } from "./tts-server.js";
 export { TtsServer, createTtsServer } from "./tts-server.js";
 export type { TtsServerOptions } from "./tts-server.js";
 export { serverType, parseTtsArgs, USAGE } from "./options.js";
-export type { CommonServeOptions } from "./options.js";
 export type { SynthesisOptions, TtsEngine, Voice } from "./engine.js";
 export { EspeakEngine, parseEspeakVoices } from "./espeak-engine.js";
 export type { EspeakEngineOptions } from "./espeak-engine.js";

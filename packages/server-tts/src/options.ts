@@ -3,7 +3,7 @@
  * server-type entry the CLI loads.
  */
 import { parseArgs } from "node:util";
-import type { ToolServer } from "../../../src/index.js";
+import type { ServerType } from "../../../src/index.js";
 import { TtsError } from "./errors.js";
 import type { TtsServerOptions } from "./tts-server.js";
 import { createTtsServer } from "./tts-server.js";
@@ -83,20 +83,8 @@ export function parseTtsArgs(args: string[]): TtsServerOptions {
   return opts;
 }
 
-/** Options every server type gets from the CLI. */
-export interface CommonServeOptions {
-  name?: string;
-  dir?: string;
-  log?: (line: string) => void;
-}
-
 /** The entry `cpipe --serve tts` loads. */
-export const serverType: {
-  name: "tts";
-  description: string;
-  usage: string;
-  start(args: string[], common: CommonServeOptions): Promise<ToolServer>;
-} = {
+export const serverType: ServerType = {
   name: "tts",
   description: "text to speech (espeak-ng): speaks streamed text sentence by sentence, streams PCM",
   usage: USAGE,
