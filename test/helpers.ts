@@ -35,21 +35,21 @@ export interface Spawned {
   exited: Promise<number | string>;
 }
 
-/** Spawns `node <script> ...args` with captured output; killed after the test if still alive. */
-export function spawnNode(
+/** Spawns `command ...args` with captured output; killed after the test if still alive. */
+export function spawnCaptured(
   t: TestContext,
-  script: string,
+  command: string,
   args: string[],
-  env: NodeJS.ProcessEnv = {},
+  options: { env?: NodeJS.ProcessEnv; stdin?: "pipe" | "ignore" } = {},
 ): Spawned {
-  const child = spawn(process.execPath, [script, ...args], {
-    stdio: ["pipe", "pipe", "pipe"],
-    env: { ...process.env, ...env },
+  const child = spawn(command, args, {
+    stdio: [options.stdin ?? "pipe", "pipe", "pipe"],
+    env: options.env ?? process.env,
   });
   let out = "";
   let err = "";
-  child.stdout.on("data", (d: Buffer) => (out += d.toString()));
-  child.stderr.on("data", (d: Buffer) => (err += d.toString()));
+  child.stdout!.on("data", (d: Buffer) => (out += d.toString()));
+  child.stderr!.on("data", (d: Buffer) => (err += d.toString()));
   const exited = new Promise<number | string>((resolve) =>
     child.once("exit", (code, signal) => resolve(code ?? signal ?? -1)),
   );
@@ -57,6 +57,16 @@ export function spawnNode(
     if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
   });
   return { child, stdout: () => out, stderr: () => err, exited };
+}
+
+/** Spawns `node <script> ...args` with captured output; killed after the test if still alive. */
+export function spawnNode(
+  t: TestContext,
+  script: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Spawned {
+  return spawnCaptured(t, process.execPath, [script, ...args], { env: { ...process.env, ...env } });
 }
 
 /** Waits until `predicate()` holds, re-checking on each output chunk; rejects after `ms`. */

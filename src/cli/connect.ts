@@ -7,6 +7,7 @@ import type { ConnectOptions } from "../client/tool-client.js";
 import { ToolClient } from "../client/tool-client.js";
 import { defaultPipeDir } from "../transport/paths.js";
 import type { TargetOptions } from "./args.js";
+import type { ErrorContext } from "./errors.js";
 
 /** The upstream pipe path that `target` names (a bare name or a path). */
 export function upstreamOf(target: string, dir: string | undefined): string {
@@ -35,4 +36,16 @@ export function connectTool(
     ...(opts.reference === true ? { compat: "reference" as const } : {}),
     ...extra,
   });
+}
+
+/** The error context of a run against `opts.target`, starting in the connect phase. */
+export function failureContext(opts: TargetOptions, cmd?: string): ErrorContext {
+  const ctx: ErrorContext = {
+    target: opts.target,
+    upstream: upstreamOf(opts.target, opts.dir),
+    phase: "connect",
+    timeoutMs: opts.timeoutMs,
+  };
+  if (cmd !== undefined) ctx.cmd = cmd;
+  return ctx;
 }

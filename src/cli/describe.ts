@@ -6,8 +6,7 @@ import type { ToolClient } from "../client/tool-client.js";
 import { PipeToolError } from "../errors.js";
 import type { ArgSpec, CommandSpec, InterfaceSpec } from "../schema/interface.js";
 import type { DescribeCommand } from "./args.js";
-import { connectTool, upstreamOf } from "./connect.js";
-import type { ErrorContext } from "./errors.js";
+import { connectTool, failureContext } from "./connect.js";
 import { ExitCode, printError, shellWord } from "./errors.js";
 import { interruptLine, reportFailure, trapInterrupts } from "./interrupt.js";
 
@@ -127,12 +126,7 @@ export function formatDescription(d: ToolDescription, invokedAs = d.tool): strin
 
 /** Runs `cpipe NAME [help]`; resolves with the exit code. */
 export async function runDescribe(cmd: DescribeCommand): Promise<number> {
-  const ctx: ErrorContext = {
-    target: cmd.target,
-    upstream: upstreamOf(cmd.target, cmd.dir),
-    phase: "connect",
-    timeoutMs: cmd.timeoutMs,
-  };
+  const ctx = failureContext(cmd);
   const interrupt = trapInterrupts();
   let client: ToolClient | undefined;
   try {

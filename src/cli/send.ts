@@ -7,8 +7,7 @@ import type { ToolClient } from "../client/tool-client.js";
 import { RemoteError } from "../errors.js";
 import type { EventMessage } from "../protocol/messages.js";
 import type { SendCommand } from "./args.js";
-import { connectTool, upstreamOf } from "./connect.js";
-import type { ErrorContext } from "./errors.js";
+import { connectTool, failureContext } from "./connect.js";
 import { ExitCode } from "./errors.js";
 import { reportFailure, trapInterrupts } from "./interrupt.js";
 import { ReplyPrinter } from "./output.js";
@@ -44,13 +43,7 @@ async function buildArgs(cmd: SendCommand, signal: AbortSignal): Promise<Record<
 
 /** Runs `cpipe PIPE CMD [DATA]`; resolves with the exit code. */
 export async function runSend(cmd: SendCommand): Promise<number> {
-  const ctx: ErrorContext = {
-    target: cmd.target,
-    upstream: upstreamOf(cmd.target, cmd.dir),
-    cmd: cmd.cmd,
-    phase: "connect",
-    timeoutMs: cmd.timeoutMs,
-  };
+  const ctx = failureContext(cmd, cmd.cmd);
   const interrupt = trapInterrupts();
   const printer = new ReplyPrinter({ jsonl: cmd.jsonl });
   let client: ToolClient | undefined;

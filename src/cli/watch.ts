@@ -6,20 +6,14 @@
 import type { ToolClient } from "../client/tool-client.js";
 import { PipeToolError } from "../errors.js";
 import type { WatchCommand } from "./args.js";
-import { connectTool, upstreamOf } from "./connect.js";
-import type { ErrorContext } from "./errors.js";
+import { connectTool, failureContext } from "./connect.js";
 import { ExitCode, printError } from "./errors.js";
 import { interruptLine, reportFailure, trapInterrupts } from "./interrupt.js";
 import { formatBroadcast } from "./output.js";
 
 /** Runs `cpipe --watch NAME`; resolves with the exit code. */
 export async function runWatch(cmd: WatchCommand): Promise<number> {
-  const ctx: ErrorContext = {
-    target: cmd.target,
-    upstream: upstreamOf(cmd.target, cmd.dir),
-    phase: "connect",
-    timeoutMs: cmd.timeoutMs,
-  };
+  const ctx = failureContext(cmd);
   const interrupt = trapInterrupts();
   let client: ToolClient | undefined;
   try {

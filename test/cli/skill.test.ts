@@ -7,13 +7,12 @@
  * here; they must at least be valid command lines (not exit 2).
  */
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { chmod, mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { TestContext } from "node:test";
 import { test } from "node:test";
 import type { Spawned } from "../helpers.js";
-import { ROOT, startDemo, tempDir, waitForOutput } from "../helpers.js";
+import { ROOT, spawnCaptured, startDemo, tempDir, waitForOutput } from "../helpers.js";
 import { CPIPE } from "./run-cpipe.js";
 
 interface SkillCommand {
@@ -54,18 +53,7 @@ function parseSkill(markdown: string): { front: string; commands: SkillCommand[]
 
 /** Runs a shell line with `cpipe` on PATH and the pipe directory in the environment. */
 function shell(t: TestContext, line: string, env: NodeJS.ProcessEnv): Spawned {
-  const child = spawn("sh", ["-c", line], { env, stdio: ["ignore", "pipe", "pipe"] });
-  let out = "";
-  let err = "";
-  child.stdout.on("data", (d: Buffer) => (out += d.toString()));
-  child.stderr.on("data", (d: Buffer) => (err += d.toString()));
-  const exited = new Promise<number | string>((resolve) =>
-    child.once("exit", (code, signal) => resolve(code ?? signal ?? -1)),
-  );
-  t.after(() => {
-    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
-  });
-  return { child, stdout: () => out, stderr: () => err, exited };
+  return spawnCaptured(t, "sh", ["-c", line], { env, stdin: "ignore" });
 }
 
 test("SKILL.md has the front matter of a Claude Code skill", async () => {
