@@ -7,7 +7,7 @@
  *
  * Ctrl-C cancels the generation on the server (breaking out of the stream cancels the request).
  */
-import { ToolClient } from "../src/index.js";
+import { ToolClient } from "named-pipe-tools";
 
 const prompt = process.argv.slice(2).join(" ") || "Hello!";
 await using client = await ToolClient.connect("chat");

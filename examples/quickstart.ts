@@ -6,11 +6,13 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
-import { ToolClient } from "../src/index.js";
+import { createRequire } from "node:module";
+import { ToolClient } from "named-pipe-tools";
 
 const dir = mkdtempSync(path.join(tmpdir(), "pipe-tools-demo-"));
-const main = fileURLToPath(new URL("../src/demo/main.js", import.meta.url));
+// The demo tool's process entry point, found by package name like any dependency.
+const pkg = path.dirname(createRequire(import.meta.url).resolve("named-pipe-tools/package.json"));
+const main = path.join(pkg, "dist/src/demo/main.js");
 const server = spawn(process.execPath, [main, "--dir", dir], {
   stdio: ["ignore", "pipe", "inherit"],
 });

@@ -10,8 +10,8 @@
  */
 import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
-import { ToolClient } from "../src/index.js";
-import type { EventMessage } from "../src/index.js";
+import { ToolClient } from "named-pipe-tools";
+import type { EventMessage } from "named-pipe-tools";
 
 const { values } = parseArgs({
   options: {

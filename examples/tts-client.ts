@@ -9,9 +9,9 @@
  */
 import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
-import { ToolClient } from "../src/index.js";
-import type { EventMessage } from "../src/index.js";
-import { decodeFrame } from "../packages/server-tts/src/frames.js";
+import { ToolClient } from "named-pipe-tools";
+import type { EventMessage } from "named-pipe-tools";
+import { decodeFrame } from "named-pipe-tools-tts";
 
 const { values } = parseArgs({
   options: {

@@ -7,8 +7,15 @@ import assert from "node:assert/strict";
 import { readdir } from "node:fs/promises";
 import path from "node:path";
 import { test } from "node:test";
-import { ToolClient } from "../src/index.js";
-import { DIST, spawnNode, startDemo, tempDir, until, waitForOutput } from "../test/helpers.js";
+import { ToolClient } from "named-pipe-tools";
+import {
+  packageDir,
+  spawnNode,
+  startDemo,
+  tempDir,
+  until,
+  waitForOutput,
+} from "named-pipe-tools-testkit";
 
 const ROUNDS = Number(process.env["STRESS_ROUNDS"] ?? 60);
 
@@ -32,7 +39,11 @@ test(
       return rounds;
     });
     for (let i = 0; i < ROUNDS; i++) {
-      const victim = spawnNode(t, path.join(DIST, "test/fixtures/stream-client.js"), [dir]);
+      const victim = spawnNode(
+        t,
+        path.join(packageDir("named-pipe-tools"), "dist/test/fixtures/stream-client.js"),
+        [dir],
+      );
       await waitForOutput(victim, (out) => out.includes("streaming "));
       victim.child.kill("SIGKILL");
       await victim.exited;

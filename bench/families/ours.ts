@@ -4,13 +4,13 @@
  * (broadcast to every subscriber). The client imports only the client module, as a client-only
  * program would (the server side pulls in zod for its schemas).
  */
-import { ToolClient } from "../../src/client/tool-client.js";
+import { ToolClient } from "named-pipe-tools";
 import type { Conn, ConnectOptions, Family } from "./types.js";
 
 const NAME = "bench";
 
 async function serve(dir: string) {
-  const { createDemoServer } = await import("../../src/demo/demo-server.js");
+  const { createDemoServer } = await import("named-pipe-tools/demo");
   const server = createDemoServer({ name: NAME, dir, log: null });
   await server.listen();
   return { address: dir, close: () => server.close() };

@@ -3,7 +3,7 @@
  * `McpBridgeError` `EUSAGE` naming the argument and the value.
  */
 import path from "node:path";
-import { validateToolName } from "../../../src/transport/paths.js";
+import { validateToolName } from "named-pipe-tools";
 import { McpBridgeError } from "./errors.js";
 
 /** `cpipe mcp [--dir DIR] [NAME...]` */

@@ -15,8 +15,8 @@ import {
   ListToolsRequestSchema,
   McpError,
 } from "@modelcontextprotocol/sdk/types.js";
-import { ToolClient } from "../../../src/client/tool-client.js";
-import { defaultPipeDir } from "../../../src/transport/paths.js";
+import { ToolClient } from "named-pipe-tools";
+import { defaultPipeDir } from "named-pipe-tools";
 import type { HandlerExtra } from "./call.js";
 import { callPipe } from "./call.js";
 import { isLive, liveTools } from "./discover.js";

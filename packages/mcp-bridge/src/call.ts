@@ -9,9 +9,9 @@ import type {
   ServerNotification,
   ServerRequest,
 } from "@modelcontextprotocol/sdk/types.js";
-import type { ToolClient } from "../../../src/client/tool-client.js";
-import { PipeToolError, RemoteError } from "../../../src/errors.js";
-import type { EventMessage } from "../../../src/protocol/messages.js";
+import type { ToolClient } from "named-pipe-tools";
+import { PipeToolError, RemoteError } from "named-pipe-tools";
+import type { EventMessage } from "named-pipe-tools";
 import type { BridgedCommand } from "./pipe-tool.js";
 
 /** What the SDK hands a request handler. */

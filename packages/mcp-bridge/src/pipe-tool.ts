@@ -3,9 +3,9 @@
  * commands, read from `get_description` and the tool's own interface (`get_interface`).
  */
 import type { Tool } from "@modelcontextprotocol/sdk/types.js";
-import type { ToolClient } from "../../../src/client/tool-client.js";
-import { RemoteError } from "../../../src/errors.js";
-import type { CommandSpec, InterfaceSpec } from "../../../src/schema/interface.js";
+import type { ToolClient } from "named-pipe-tools";
+import { RemoteError } from "named-pipe-tools";
+import type { CommandSpec, InterfaceSpec } from "named-pipe-tools";
 import { mcpToolName } from "./naming.js";
 import { inputSchemaOf } from "./schema.js";
 

@@ -2,7 +2,7 @@
  * Input schemas both ways: a pipe command's spec -> an MCP tool's `inputSchema`, and an MCP
  * tool's `inputSchema` -> the reference-style argument list `get_interface` publishes.
  */
-import type { ArgSpec, CommandSpec } from "../../../src/schema/interface.js";
+import type { ArgSpec, CommandSpec } from "named-pipe-tools";
 
 /** A JSON Schema object whose root is `type: "object"` (what MCP requires of `inputSchema`). */
 export type ObjectSchema = { type: "object"; [key: string]: unknown };

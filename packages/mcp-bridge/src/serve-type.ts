@@ -1,7 +1,7 @@
 /**
  * The `mcp` server type of `cpipe --serve`.
  */
-import type { ServerType } from "../../../src/server/run-main.js";
+import type { ServerType } from "named-pipe-tools";
 import { WRAP_USAGE } from "./args.js";
 import { startWrap } from "./wrap.js";
 

@@ -6,10 +6,10 @@ import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import type { CallToolResult, Tool } from "@modelcontextprotocol/sdk/types.js";
 import { ProgressNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
-import type { InterfaceSpec } from "../../../src/schema/interface.js";
-import { BUILTIN_NAMES } from "../../../src/server/builtins.js";
-import { ToolServer } from "../../../src/server/tool-server.js";
-import type { RequestContext, ToolServerOptions } from "../../../src/server/types.js";
+import type { InterfaceSpec } from "named-pipe-tools";
+import { BUILTIN_COMMANDS } from "named-pipe-tools";
+import { ToolServer } from "named-pipe-tools";
+import type { RequestContext, ToolServerOptions } from "named-pipe-tools";
 import { McpBridgeError } from "./errors.js";
 import { argsOf } from "./schema.js";
 
@@ -30,7 +30,7 @@ const ANY_ARGS = z.object({}).loose();
  */
 export function pipeCommandName(name: string): string {
   const lower = name.toLowerCase();
-  return BUILTIN_NAMES.has(lower) ? `tool_${lower}` : lower;
+  return BUILTIN_COMMANDS.has(lower) ? `tool_${lower}` : lower;
 }
 
 function joinedText(content: CallToolResult["content"]): string {

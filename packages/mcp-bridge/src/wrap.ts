@@ -8,7 +8,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import type { Tool } from "@modelcontextprotocol/sdk/types.js";
 import { ToolListChangedNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
-import type { ServeCommon } from "../../../src/server/run-main.js";
+import type { ServeCommon } from "named-pipe-tools";
 import { deriveName, parseWrapArgs } from "./args.js";
 import { McpBridgeError } from "./errors.js";
 import { VERSION } from "./version.js";

@@ -7,7 +7,7 @@ import { test } from "node:test";
 import { ToolListChangedNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
 import type { Progress } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
-import { serveDemo, startDemo, tempDir } from "../../../test/helpers.js";
+import { serveDemo, startDemo, tempDir } from "named-pipe-tools-testkit";
 import { bridgeHost, firstText, onLateProgress, within } from "./mcp-helpers.js";
 
 test("lists the demo's commands as tools with their schemas, and calls them", async (t) => {

@@ -8,12 +8,15 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import { test } from "node:test";
 import type { Progress } from "@modelcontextprotocol/sdk/types.js";
-import { ToolClient } from "../../../src/client/tool-client.js";
-import { DIST, spawnNode, tempDir, waitForOutput } from "../../../test/helpers.js";
+import { ToolClient } from "named-pipe-tools";
+import { packageDir, spawnNode, tempDir, waitForOutput } from "named-pipe-tools-testkit";
 import { bridgeHost, firstText } from "./mcp-helpers.js";
 
-const CHAT_MAIN = path.join(DIST, "packages/server-chat/src/main.js");
-const TEST_MODEL = path.join(DIST, "packages/server-chat/src/test-model/test-model.js");
+const CHAT_MAIN = path.join(packageDir("named-pipe-tools-chat"), "dist/src/main.js");
+const TEST_MODEL = path.join(
+  packageDir("named-pipe-tools-chat"),
+  "dist/src/test-model/test-model.js",
+);
 const available = existsSync(CHAT_MAIN) && existsSync(TEST_MODEL);
 
 test("an MCP host chats with the shared chat server", { skip: !available }, async (t) => {

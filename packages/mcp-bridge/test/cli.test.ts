@@ -2,13 +2,10 @@
  * The bridge as users start it: `cpipe mcp` (spawned by an MCP host) and `cpipe --serve mcp --`.
  */
 import assert from "node:assert/strict";
-import path from "node:path";
 import { test } from "node:test";
-import { ToolClient } from "../../../src/index.js";
-import { DIST, spawnNode, startDemo, tempDir, waitForOutput } from "../../../test/helpers.js";
+import { ToolClient } from "named-pipe-tools";
+import { CPIPE, spawnNode, startDemo, tempDir, waitForOutput } from "named-pipe-tools-testkit";
 import { MCP_FIXTURE, spawnHost } from "./mcp-helpers.js";
-
-const CPIPE = path.join(DIST, "src/cli/main.js");
 
 test("an MCP host spawning `cpipe mcp` lists and calls the demo tool's commands", async (t) => {
   const dir = await tempDir(t);

@@ -4,20 +4,20 @@
  */
 import path from "node:path";
 import type { TestContext } from "node:test";
+import { fileURLToPath } from "node:url";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import {
   StdioClientTransport,
   getDefaultEnvironment,
 } from "@modelcontextprotocol/sdk/client/stdio.js";
 import type { Progress } from "@modelcontextprotocol/sdk/types.js";
-import { DIST } from "../../../test/helpers.js";
 
 /** Compiled `bridge-main.js` (`cpipe mcp`). */
-export const BRIDGE_MAIN = path.join(DIST, "packages/mcp-bridge/src/bridge-main.js");
+export const BRIDGE_MAIN = fileURLToPath(new URL("../src/bridge-main.js", import.meta.url));
 /** Compiled `wrap-main.js` (`cpipe --serve mcp`). */
-export const WRAP_MAIN = path.join(DIST, "packages/mcp-bridge/src/wrap-main.js");
+export const WRAP_MAIN = fileURLToPath(new URL("../src/wrap-main.js", import.meta.url));
 /** Compiled stdio MCP fixture (run it with the `serve` argument). */
-export const MCP_FIXTURE = path.join(DIST, "packages/mcp-bridge/test/fixtures/mcp-fixture.js");
+export const MCP_FIXTURE = fileURLToPath(new URL("./fixtures/mcp-fixture.js", import.meta.url));
 
 /** An MCP host session: the SDK client plus the spawned server's stderr. */
 export interface Host {

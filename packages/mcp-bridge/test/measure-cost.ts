@@ -9,7 +9,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
-import { ToolClient } from "../../../src/client/tool-client.js";
+import { ToolClient } from "named-pipe-tools";
+import { DEMO_MAIN } from "named-pipe-tools-testkit";
 
 import { BRIDGE_MAIN, MCP_FIXTURE } from "./mcp-helpers.js";
 
@@ -44,13 +45,9 @@ if (process.argv[2] === "run") {
   const dir = await mkdtemp(path.join(tmpdir(), "npt-measure-"));
   // The demo serves in its own process, as it would for real.
   const { spawn } = await import("node:child_process");
-  const demo = spawn(
-    process.execPath,
-    [path.resolve(BRIDGE_MAIN, "../../../../src/demo/main.js"), "--dir", dir],
-    {
-      stdio: ["ignore", "pipe", "inherit"],
-    },
-  );
+  const demo = spawn(process.execPath, [DEMO_MAIN, "--dir", dir], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
   await new Promise<void>((resolve) => demo.stdout.once("data", () => resolve()));
 
   try {

@@ -6,10 +6,10 @@ import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { test } from "node:test";
-import { ToolClient } from "../../../src/client/tool-client.js";
-import type { EventMessage } from "../../../src/protocol/messages.js";
-import type { InterfaceSpec } from "../../../src/schema/interface.js";
-import { spawnNode, tempDir, waitForOutput } from "../../../test/helpers.js";
+import { ToolClient } from "named-pipe-tools";
+import type { EventMessage } from "named-pipe-tools";
+import type { InterfaceSpec } from "named-pipe-tools";
+import { spawnNode, tempDir, waitForOutput } from "named-pipe-tools-testkit";
 import { serverType } from "../src/index.js";
 import { MCP_FIXTURE, WRAP_MAIN, within } from "./mcp-helpers.js";
 

@@ -3,8 +3,8 @@
  * queue for many clients, cancellation and usage figures.
  */
 import { performance } from "node:perf_hooks";
-import { ToolServer } from "../../../src/index.js";
-import type { RequestContext, ToolServerOptions } from "../../../src/index.js";
+import { ToolServer } from "named-pipe-tools";
+import type { RequestContext, ToolServerOptions } from "named-pipe-tools";
 import { AsyncQueue } from "./async-queue.js";
 import type { ChatBackend, GenerateResult } from "./backends/types.js";
 import type { ChatArgs, GenerationDefaults } from "./commands.js";

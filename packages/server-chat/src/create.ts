@@ -1,7 +1,7 @@
 /**
  * Building a chat server from a configuration: the backend, then the server.
  */
-import type { ToolServerOptions } from "../../../src/index.js";
+import type { ToolServerOptions } from "named-pipe-tools";
 import { LlamaBackend, checkModelFile } from "./backends/llama/llama-backend.js";
 import { isModelUri, progressBar } from "./backends/llama/model-source.js";
 import { OpenAIBackend } from "./backends/openai/openai-backend.js";

@@ -1,7 +1,7 @@
 /**
  * The server-type entry that `cpipe --serve chat [options]` loads.
  */
-import type { ServerType } from "../../../src/index.js";
+import type { ServerType } from "named-pipe-tools";
 import { CHAT_USAGE, parseChatArgs } from "./config.js";
 import { startChatServer } from "./create.js";
 

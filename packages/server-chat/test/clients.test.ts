@@ -3,11 +3,10 @@
  * client that dies mid-generation frees its slot for the next queued request.
  */
 import assert from "node:assert/strict";
-import path from "node:path";
 import { test } from "node:test";
-import type { EventMessage } from "../../../src/index.js";
+import { fileURLToPath } from "node:url";
+import type { EventMessage } from "named-pipe-tools";
 import {
-  DIST,
   collect,
   connect,
   makeModel,
@@ -18,7 +17,7 @@ import {
   waitState,
 } from "./helpers.js";
 
-const FIXTURE = path.join(DIST, "packages/server-chat/test/fixtures/long-chat-client.js");
+const FIXTURE = fileURLToPath(new URL("./fixtures/long-chat-client.js", import.meta.url));
 
 test("three clients at once on two parallel sequences all get their own replies", async (t) => {
   const model = await makeModel(t);

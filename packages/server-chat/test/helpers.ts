@@ -3,15 +3,15 @@
  */
 import path from "node:path";
 import type { TestContext } from "node:test";
-import type { EventMessage } from "../../../src/index.js";
-import { ToolClient } from "../../../src/index.js";
-import { tempDir } from "../../../test/helpers.js";
+import type { EventMessage } from "named-pipe-tools";
+import { ToolClient } from "named-pipe-tools";
+import { tempDir } from "named-pipe-tools-testkit";
 import type { ChatServer } from "../src/chat-server.js";
 import type { ChatConfig } from "../src/config.js";
 import { startChatServer } from "../src/create.js";
 import { writeTestModel } from "../src/test-model/test-model.js";
 
-export { DIST, spawnNode, tempDir, until, waitForOutput } from "../../../test/helpers.js";
+export { spawnNode, tempDir, until, waitForOutput } from "named-pipe-tools-testkit";
 
 /** Writes the test model into a fresh temp dir; returns its path. */
 export async function makeModel(t: TestContext, name = "tiny.gguf"): Promise<string> {

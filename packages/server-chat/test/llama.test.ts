@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import type { RemoteError } from "../../../src/index.js";
+import type { RemoteError } from "named-pipe-tools";
 import { collect, connect, makeModel, startServer, waitState } from "./helpers.js";
 
 const hello = [{ role: "user", content: "Hello" }];

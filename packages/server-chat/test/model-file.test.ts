@@ -6,13 +6,14 @@ import assert from "node:assert/strict";
 import { stat, truncate, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { test } from "node:test";
-import { ToolClient } from "../../../src/index.js";
+import { fileURLToPath } from "node:url";
+import { ToolClient } from "named-pipe-tools";
 import { startChatServer } from "../src/create.js";
 import { ChatServerError } from "../src/errors.js";
 import { writeTestModel } from "../src/test-model/test-model.js";
-import { DIST, makeModel, spawnNode, tempDir, waitForOutput } from "./helpers.js";
+import { makeModel, spawnNode, tempDir, waitForOutput } from "./helpers.js";
 
-const MAIN = path.join(DIST, "packages/server-chat/src/main.js");
+const MAIN = fileURLToPath(new URL("../src/main.js", import.meta.url));
 
 async function expectBadModel(file: string, pattern: RegExp, dir: string): Promise<void> {
   await assert.rejects(

@@ -9,7 +9,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { TestContext } from "node:test";
 import { test } from "node:test";
-import type { RemoteError } from "../../../src/index.js";
+import type { RemoteError } from "named-pipe-tools";
 import { startChatServer } from "../src/create.js";
 import { collect, connect, tempDir, waitState } from "./helpers.js";
 

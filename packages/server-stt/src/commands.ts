@@ -2,7 +2,7 @@
  * The STT server's commands, declared with zod and delegated to the service.
  */
 import { z } from "zod";
-import type { ToolServer } from "../../../src/index.js";
+import type { ToolServer } from "named-pipe-tools";
 import type { SttService } from "./service.js";
 
 const transcriptFields = z.object({

@@ -2,7 +2,7 @@
  * Audio that clients stream on the binary data channel: one path (VAD + engine) per client,
  * in the format the client declared (default 16 kHz mono s16le).
  */
-import type { Sender } from "../../../src/index.js";
+import type { Sender } from "named-pipe-tools";
 import { Resampler, downmix } from "./audio/pcm.js";
 import { SttError } from "./errors.js";
 

@@ -2,7 +2,7 @@
  * named-pipe-tools-stt: the ready-made `stt` speech-to-text tool server.
  * @packageDocumentation
  */
-import type { ServerType, ToolServer } from "../../../src/index.js";
+import type { ServerType, ToolServer } from "named-pipe-tools";
 import { USAGE, parseSttArgs } from "./options.js";
 import type { SttServerOptions } from "./stt-server.js";
 import { createSttServer } from "./stt-server.js";

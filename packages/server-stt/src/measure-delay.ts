@@ -14,7 +14,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { ToolClient } from "../../../src/index.js";
+import { ToolClient } from "named-pipe-tools";
 
 const run = promisify(execFile);
 const SENTENCES = [

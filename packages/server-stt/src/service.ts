@@ -4,7 +4,7 @@
  */
 import { readlink } from "node:fs/promises";
 import path from "node:path";
-import type { Sender, ToolServer } from "../../../src/index.js";
+import type { Sender, ToolServer } from "named-pipe-tools";
 import { Capture } from "./audio/capture.js";
 import type { CaptureBackend, InputDevice } from "./audio/devices.js";
 import { chooseBackend, listDevices, matchDevice } from "./audio/devices.js";

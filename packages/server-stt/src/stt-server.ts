@@ -3,8 +3,8 @@
  */
 import { rm } from "node:fs/promises";
 import path from "node:path";
-import { ToolServer } from "../../../src/index.js";
-import type { ToolServerOptions } from "../../../src/index.js";
+import { ToolServer } from "named-pipe-tools";
+import type { ToolServerOptions } from "named-pipe-tools";
 import type { CaptureBackend } from "./audio/devices.js";
 import type { VadOptions } from "./audio/vad.js";
 import { registerCommands } from "./commands.js";

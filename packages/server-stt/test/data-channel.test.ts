@@ -2,8 +2,8 @@ import assert from "node:assert/strict";
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { test } from "node:test";
-import { ToolClient } from "../../../src/index.js";
-import { tempDir, until } from "../../../test/helpers.js";
+import { ToolClient } from "named-pipe-tools";
+import { tempDir, until } from "named-pipe-tools-testkit";
 import { TEST_GRAMMAR, startStt } from "./server-fixture.js";
 import { EventLog, bytesOf, concatSamples, silence, skipUnless, speak } from "./stt-helpers.js";
 

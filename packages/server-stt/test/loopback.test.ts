@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
-import path from "node:path";
 import { test } from "node:test";
-import { ToolClient } from "../../../src/index.js";
-import { DIST, spawnNode, tempDir, waitForOutput } from "../../../test/helpers.js";
+import { fileURLToPath } from "node:url";
+import { ToolClient } from "named-pipe-tools";
+import { spawnNode, tempDir, waitForOutput } from "named-pipe-tools-testkit";
 import { startPulse } from "./pulse-fixture.js";
 import { EventLog, skipUnless, speakToFile } from "./stt-helpers.js";
 
@@ -23,7 +23,7 @@ test("microphone through a PulseAudio loopback: exact words, device switching, p
   const pulse = await startPulse(t, ["stt_a", "stt_b"]);
   const server = spawnNode(
     t,
-    path.join(DIST, "packages/server-stt/src/main.js"),
+    fileURLToPath(new URL("../src/main.js", import.meta.url)),
     [
       "--capture",
       "parec",

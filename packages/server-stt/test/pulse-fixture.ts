@@ -6,7 +6,7 @@ import { execFile, spawn } from "node:child_process";
 import path from "node:path";
 import type { TestContext } from "node:test";
 import { promisify } from "node:util";
-import { tempDir, until } from "../../../test/helpers.js";
+import { tempDir, until } from "named-pipe-tools-testkit";
 
 const run = promisify(execFile);
 

@@ -2,8 +2,8 @@
  * Starts an in-process stt server in a fresh pipe directory and connects a client to it.
  */
 import type { TestContext } from "node:test";
-import { ToolClient } from "../../../src/index.js";
-import { tempDir } from "../../../test/helpers.js";
+import { ToolClient } from "named-pipe-tools";
+import { tempDir } from "named-pipe-tools-testkit";
 import type { SttServerOptions } from "../src/stt-server.js";
 import { createSttServer } from "../src/stt-server.js";
 import { EventLog } from "./stt-helpers.js";

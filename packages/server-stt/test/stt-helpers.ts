@@ -5,7 +5,7 @@
 import { execFile } from "node:child_process";
 import path from "node:path";
 import { promisify } from "node:util";
-import type { EventMessage, ToolClient } from "../../../src/index.js";
+import type { EventMessage, ToolClient } from "named-pipe-tools";
 import { readWavFile } from "../src/audio/wav.js";
 import { which } from "../src/which.js";
 

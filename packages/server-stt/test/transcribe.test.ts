@@ -4,8 +4,9 @@ import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { test } from "node:test";
 import { promisify } from "node:util";
-import type { Spawned } from "../../../test/helpers.js";
-import { DIST, spawnNode, tempDir, waitForOutput } from "../../../test/helpers.js";
+import { fileURLToPath } from "node:url";
+import type { Spawned } from "named-pipe-tools-testkit";
+import { CPIPE, spawnNode, tempDir, waitForOutput } from "named-pipe-tools-testkit";
 import { PocketsphinxEngine } from "../src/engines/pocketsphinx.js";
 import type { SttError } from "../src/errors.js";
 import { TEST_GRAMMAR, startStt } from "./server-fixture.js";
@@ -78,7 +79,7 @@ test('cpipe --serve stt, then cpipe stt transcribe -j \'{"path":"x.wav"}\' from 
   const grammar = path.join(dir, "house.gram");
   await writeFile(grammar, TEST_GRAMMAR);
   await speakToFile(dir, "x", "turn off the bedroom light");
-  const cpipe = path.join(DIST, "src/cli/main.js");
+  const cpipe = CPIPE;
   const server = spawnNode(t, cpipe, [
     "--serve",
     "stt",
@@ -105,7 +106,7 @@ test('cpipe --serve stt, then cpipe stt transcribe -j \'{"path":"x.wav"}\' from 
 
 test("a missing engine or model exits 1 with a one-line error naming the fix", async (t) => {
   const dir = await tempDir(t);
-  const main = path.join(DIST, "packages/server-stt/src/main.js");
+  const main = fileURLToPath(new URL("../src/main.js", import.meta.url));
   const noModel = spawnNode(t, main, ["--engine", "whisper", "--input", "none", "--dir", dir]);
   assert.equal(await closed(noModel), 1);
   assert.match(noModel.stderr(), /^stt: the whisper engine needs a model: pass --model FILE/);

@@ -2,14 +2,14 @@ import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { test } from "node:test";
-import { ToolClient } from "../../../src/index.js";
-import { DIST, spawnNode, waitForOutput } from "../../../test/helpers.js";
+import { ToolClient } from "named-pipe-tools";
+import { packageDir, spawnNode, waitForOutput } from "named-pipe-tools-testkit";
 import { startStt } from "./server-fixture.js";
 import { skipUnless } from "./stt-helpers.js";
 
 const WAIT = 60_000;
 const PHRASES = ["what time is it", "turn on the kitchen light", "stop the music"];
-const TTS_MAIN = path.join(DIST, "packages/server-tts/src/main.js");
+const TTS_MAIN = path.join(packageDir("named-pipe-tools-tts"), "dist/src/main.js");
 
 test("end to end: the tts server speaks, its frames are streamed to stt, the words come back exactly", async (t) => {
   const skip = await skipUnless("espeak-ng", "pocketsphinx_continuous");

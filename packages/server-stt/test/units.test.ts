@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { tempDir } from "../../../test/helpers.js";
+import { tempDir } from "named-pipe-tools-testkit";
 import { Resampler, toSpeechRate } from "../src/audio/pcm.js";
 import { VadSegmenter } from "../src/audio/vad.js";
 import { encodeWav, parseWav } from "../src/audio/wav.js";

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { test } from "node:test";
-import { tempDir } from "../../../test/helpers.js";
+import { tempDir } from "named-pipe-tools-testkit";
 import { WhisperEngine } from "../src/engines/whisper.js";
 import type { SttError } from "../src/errors.js";
 

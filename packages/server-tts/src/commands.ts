@@ -3,7 +3,7 @@
  * into an error reply with its lowercase wire code.
  */
 import { z } from "zod";
-import type { RequestContext } from "../../../src/index.js";
+import type { RequestContext } from "named-pipe-tools";
 import { toWireError } from "./errors.js";
 import type { Speech, SpeechResult } from "./speaker.js";
 import type { TtsServer } from "./tts-server.js";

@@ -4,7 +4,7 @@
  * Prints `ready <upstream path>` on stdout once it serves with the engine loaded; exits 1 with a
  * one-line error when it cannot start.
  */
-import { runServerMain } from "../../../src/server/run-main.js";
+import { runServerMain } from "named-pipe-tools";
 import { serverType } from "./options.js";
 
 process.exitCode = await runServerMain(serverType);

@@ -3,7 +3,7 @@
  * server-type entry the CLI loads.
  */
 import { parseArgs } from "node:util";
-import type { ServerType } from "../../../src/index.js";
+import type { ServerType } from "named-pipe-tools";
 import { TtsError } from "./errors.js";
 import type { TtsServerOptions } from "./tts-server.js";
 import { createTtsServer } from "./tts-server.js";

@@ -2,8 +2,8 @@
  * The `tts` tool server: reference-compatible `text` / `flush` / `is_speaking`, plus `speak`,
  * `stop_speaking`, voices and rate; audio frames on the data channel, local playback, WAV.
  */
-import { ToolServer } from "../../../src/index.js";
-import type { ToolServerOptions } from "../../../src/index.js";
+import { ToolServer } from "named-pipe-tools";
+import type { ToolServerOptions } from "named-pipe-tools";
 import type { TtsEngine, Voice } from "./engine.js";
 import { TtsError } from "./errors.js";
 import { EspeakEngine } from "./espeak-engine.js";

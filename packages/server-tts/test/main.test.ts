@@ -9,12 +9,12 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { test } from "node:test";
 import { promisify } from "node:util";
-import { DIST, spawnNode, tempDir, waitForOutput } from "../../../test/helpers.js";
+import { fileURLToPath } from "node:url";
+import { CPIPE, spawnNode, tempDir, waitForOutput } from "named-pipe-tools-testkit";
 import { NO_ESPEAK, rms } from "./tts-helpers.js";
 
 const run = promisify(execFile);
-const MAIN = path.join(DIST, "packages/server-tts/src/main.js");
-const CPIPE = path.join(DIST, "src/cli/main.js");
+const MAIN = fileURLToPath(new URL("../src/main.js", import.meta.url));
 
 test("main.js serves; cpipe tts speak speaks into --wav", { skip: NO_ESPEAK }, async (t) => {
   const dir = await tempDir(t, "tts-main-");

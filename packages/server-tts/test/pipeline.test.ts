@@ -8,11 +8,11 @@ import path from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
 import { test } from "node:test";
 import { z } from "zod";
-import { ToolServer } from "../../../src/index.js";
-import { DIST, spawnNode } from "../../../test/helpers.js";
+import { ToolServer } from "named-pipe-tools";
+import { ROOT, spawnNode } from "named-pipe-tools-testkit";
 import { NO_ESPEAK, startTts } from "./tts-helpers.js";
 
-const EXAMPLE = path.join(DIST, "examples/tts-client.js");
+const EXAMPLE = path.join(ROOT, "dist/examples/tts-client.js");
 const REPLY =
   "The lighthouse keeper lit the lamp at dusk. Ships passed safely all night, and at dawn he slept.";
 

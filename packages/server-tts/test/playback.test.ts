@@ -11,13 +11,14 @@ import path from "node:path";
 import type { TestContext } from "node:test";
 import { test } from "node:test";
 import { promisify } from "node:util";
-import { ToolClient } from "../../../src/index.js";
-import { DIST, spawnNode, tempDir, until, waitForOutput } from "../../../test/helpers.js";
+import { fileURLToPath } from "node:url";
+import { ToolClient } from "named-pipe-tools";
+import { spawnNode, tempDir, until, waitForOutput } from "named-pipe-tools-testkit";
 import { onPath } from "../src/player.js";
 import { NO_ESPEAK, rms, voicedMs, voicedSpan } from "./tts-helpers.js";
 
 const run = promisify(execFile);
-const MAIN = path.join(DIST, "packages/server-tts/src/main.js");
+const MAIN = fileURLToPath(new URL("../src/main.js", import.meta.url));
 const RATE = 22050;
 const NO_PULSE = ["pulseaudio", "pactl", "pacat", "parec"].every((c) => onPath(c))
   ? false

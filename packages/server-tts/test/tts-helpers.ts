@@ -3,9 +3,9 @@
  * record audio frames, and audio checks.
  */
 import type { TestContext } from "node:test";
-import { ToolClient } from "../../../src/index.js";
-import type { EventMessage } from "../../../src/index.js";
-import { tempDir } from "../../../test/helpers.js";
+import { ToolClient } from "named-pipe-tools";
+import type { EventMessage } from "named-pipe-tools";
+import { tempDir } from "named-pipe-tools-testkit";
 import { onPath } from "../src/player.js";
 import type { AudioFrame } from "../src/frames.js";
 import { decodeFrame } from "../src/frames.js";

@@ -2,9 +2,9 @@ import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { test } from "node:test";
-import type { RemoteError } from "../../../src/index.js";
-import { ToolClient } from "../../../src/index.js";
-import { tempDir } from "../../../test/helpers.js";
+import type { RemoteError } from "named-pipe-tools";
+import { ToolClient } from "named-pipe-tools";
+import { tempDir } from "named-pipe-tools-testkit";
 import { createTtsServer } from "../src/tts-server.js";
 import { NO_ESPEAK, listen, pcmOf, rms, startTts } from "./tts-helpers.js";
 

@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
-import { ToolClient } from "../../../../src/index.js";
+import { ToolClient } from "named-pipe-tools";
 import { LlamaBackend } from "../backends/llama/llama-backend.js";
 import type { GenerationOptions } from "../backends/types.js";
 

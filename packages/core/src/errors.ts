@@ -1,0 +1,75 @@
+/**
+ * Named errors with stable codes. Every error the library throws or rejects with is a
+ * {@link PipeToolError} (or a `TypeError` for a bad option), so callers can branch on `code`.
+ */
+
+/** Stable error codes. New codes may be added; existing ones never change meaning. */
+export type ErrorCode =
+  /** No live server reads the tool's upstream pipe. */
+  | "ENOSERVER"
+  /** The server went away (stopped, crashed, or dropped this client). */
+  | "ESERVERGONE"
+  /** A call did not get its reply in time. */
+  | "ETIMEDOUT"
+  /** The call was aborted by its AbortSignal, or cancelled. */
+  | "EABORTED"
+  /** The client is closed. */
+  | "ECLOSED"
+  /** The server answered with an error event. */
+  | "EREMOTE"
+  /** A name or path is unsafe or malformed. */
+  | "EBADNAME"
+  /** A pipe path exists but is not a private FIFO owned by this user. */
+  | "EUNSAFEPIPE"
+  /** A live server already serves this name. */
+  | "EINUSE"
+  /** A message exceeded a size limit. */
+  | "ETOOBIG"
+  /** Bytes on a pipe could not be decoded. */
+  | "EPROTO"
+  /** A bad command line or option (cpipe exits 2). */
+  | "EUSAGE"
+  /** A package (a server type, the MCP bridge) is not installed; the message says how to. */
+  | "ENOTINSTALLED"
+  /** A package is installed but cannot be loaded (not built, a dependency missing, ...). */
+  | "EBADPACKAGE"
+  /** Any other I/O failure (see `cause`). */
+  | "EIO";
+
+/** Base class for every error raised by named-pipe-tools. */
+export class PipeToolError extends Error {
+  /** Stable, machine-readable error code. */
+  readonly code: ErrorCode;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+    this.name = "PipeToolError";
+  }
+}
+
+/**
+ * The server replied to a call with `{"event":"error", ...}`. `reply` holds the whole message,
+ * `remoteCode` its `code` field when the server sent one.
+ */
+export class RemoteError extends PipeToolError {
+  /** The full error event as received. */
+  readonly reply: Readonly<Record<string, unknown>>;
+  /** The server's own error code (for example `bad_args`, `cancelled`), when present. */
+  readonly remoteCode: string | undefined;
+
+  constructor(reply: Record<string, unknown>) {
+    const message = typeof reply["message"] === "string" ? reply["message"] : "remote error";
+    super("EREMOTE", message);
+    this.name = "RemoteError";
+    this.reply = reply;
+    this.remoteCode = typeof reply["code"] === "string" ? reply["code"] : undefined;
+  }
+}
+
+/** Wraps an unknown thrown value in a {@link PipeToolError} with code `EIO`. */
+export function toPipeToolError(err: unknown, context: string): PipeToolError {
+  if (err instanceof PipeToolError) return err;
+  const detail = err instanceof Error ? err.message : String(err);
+  return new PipeToolError("EIO", `${context}: ${detail}`, { cause: err });
+}

@@ -1,0 +1,33 @@
+/**
+ * named-pipe-tools: persistent local tool servers over named pipes.
+ * @packageDocumentation
+ */
+export { ToolServer } from "./server/tool-server.js";
+export { handler, command } from "./server/decorators.js";
+export type {
+  Handler,
+  RequestContext,
+  Sender,
+  ServerLimits,
+  ToolServerOptions,
+} from "./server/types.js";
+export { ToolClient } from "./client/tool-client.js";
+export type { CallOptions, ConnectOptions, StreamOptions } from "./client/tool-client.js";
+export { ToolStream } from "./client/stream.js";
+export { PipeToolError, RemoteError } from "./errors.js";
+export type { ErrorCode } from "./errors.js";
+export { PROTOCOL_VERSION, WireErrorCode, isTerminal } from "./protocol/messages.js";
+export type { EventMessage, RequestId, RequestMessage } from "./protocol/messages.js";
+export type { CommandDeclaration, EventDeclaration } from "./schema/command.js";
+export type { ArgSpec, CommandSpec, EventSpec, InterfaceSpec } from "./schema/interface.js";
+export {
+  ATOMIC_WRITE_BYTES,
+  PIPE_DIR_ENV,
+  defaultPipeDir,
+  privatePipeDir,
+  validateToolName,
+} from "./transport/paths.js";
+export { BUILTIN_COMMANDS } from "./server/builtins.js";
+export * from "./discovery/index.js";
+export { runServerMain } from "./server/run-main.js";
+export type { ServeCommon, ServerType } from "./server/run-main.js";

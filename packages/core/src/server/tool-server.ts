@@ -1,0 +1,532 @@
+/**
+ * ToolServer: serves one tool on `<dir>/tool-<name>`. Built-in commands, registered handlers,
+ * states, broadcasts, streams and the binary data channel. See PROTOCOL.md for the wire format.
+ */
+import fs from "node:fs/promises";
+import { fileURLToPath } from "node:url";
+import type { z } from "zod";
+import { PipeToolError } from "../errors.js";
+import { encodeLine } from "../framing/lines.js";
+import type { RequestId } from "../protocol/messages.js";
+import { WireErrorCode, isRecord, isRequestId } from "../protocol/messages.js";
+import type { CommandDeclaration, CompiledCommand } from "../schema/command.js";
+import { compileCommand, compileUntyped } from "../schema/command.js";
+import type { InterfaceSpec } from "../schema/interface.js";
+import { ensurePipeDir } from "../transport/fifo.js";
+import type { ServerPaths } from "../transport/paths.js";
+import { defaultPipeDir, serverPaths, validateToolName } from "../transport/paths.js";
+import { FifoReader } from "../transport/reader.js";
+import type { Builtin } from "./builtins.js";
+import { BUILTIN_COMMANDS, createBuiltins } from "./builtins.js";
+import { DataInbox } from "./data-inbox.js";
+import { Inbound } from "./inbound.js";
+import { claimPipe, releasePipe, removeOwnedSync } from "./pipes.js";
+import type { OwnedPipe } from "./pipes.js";
+import type { Outbox } from "./request.js";
+import { makeEvent, runRequest } from "./request.js";
+import { Subscriptions } from "./subscriptions.js";
+import type { Handler, Sender, ServerLimits, ToolServerOptions } from "./types.js";
+
+const DEFAULT_LIMITS: Required<ServerLimits> = {
+  maxMessageBytes: 16 * 1024 * 1024,
+  maxFrameBytes: 64 * 1024 * 1024,
+  maxQueuedBytesPerClient: 8 * 1024 * 1024,
+  maxInFlightPerClient: 256,
+  maxSubscribers: 1024,
+  livenessIntervalMs: 250,
+  staleMs: 5000,
+};
+
+interface Registered {
+  command: CompiledCommand;
+  handler: Handler<never>;
+  streamEvent: string;
+}
+
+/**
+ * A tool server. Register commands, then `await server.listen()`.
+ *
+ * ```ts
+ * const server = new ToolServer({ name: "demo", description: "Echoes things" });
+ * server.handler("echo", (args) => ({ event: "echo", data: args.data }));
+ * await server.listen();
+ * ```
+ */
+export class ToolServer {
+  /** Tool name. */
+  readonly name: string;
+  /** Pipe directory. */
+  readonly dir: string;
+  /** Paths of the pipes this server owns. */
+  readonly paths: ServerPaths;
+  /** Resolves once the server has stopped and removed its pipes. */
+  readonly closed: Promise<void>;
+
+  readonly #opts: ToolServerOptions;
+  readonly #limits: Required<ServerLimits>;
+  readonly #log: (line: string) => void;
+  readonly #commands = new Map<string, Registered>();
+  readonly #subs: Subscriptions;
+  readonly #pendingSubscribe = new Map<string, Promise<void>>();
+  readonly #unrouted = new Set<AbortController>();
+  readonly #builtins: Record<string, Builtin>;
+  readonly #outbox: Outbox;
+  readonly #inbound: Inbound;
+  readonly #inbox: DataInbox;
+  #description: string;
+  #help: string | undefined;
+  #state: string;
+  #dataHandler: ((payload: Buffer, from: Sender) => void) | undefined;
+  #cancelHooks: ((from: Sender, target: RequestId | undefined) => void)[] = [];
+  #readers: FifoReader[] = [];
+  #owned: OwnedPipe[] = [];
+  #timer: NodeJS.Timeout | undefined;
+  #listening = false;
+  #closing: Promise<void> | undefined;
+  #resolveClosed!: () => void;
+  #signalHandler: ((signal: NodeJS.Signals) => void) | undefined;
+  readonly #exitHandler = (): void => removeOwnedSync(this.#owned);
+
+  constructor(options: ToolServerOptions) {
+    if (!isRecord(options)) throw new TypeError("ToolServer options must be an object");
+    this.name = validateToolName(options.name);
+    this.dir = options.dir ?? defaultPipeDir();
+    this.paths = serverPaths(this.name, this.dir);
+    this.#opts = options;
+    this.#limits = { ...DEFAULT_LIMITS, ...options.limits };
+    for (const [key, value] of Object.entries(this.#limits)) {
+      if (!Number.isInteger(value) || value <= 0) {
+        throw new TypeError(`limits.${key} must be a positive integer, got ${String(value)}`);
+      }
+    }
+    const log = options.log;
+    this.#log =
+      log === null
+        ? () => undefined
+        : (log ?? ((line) => process.stderr.write(`[${this.name}] ${line}\n`)));
+    this.#description = options.description ?? "";
+    this.#help = options.help;
+    this.#state = options.initialState ?? "running";
+    this.closed = new Promise((resolve) => (this.#resolveClosed = resolve));
+    this.#subs = new Subscriptions({
+      name: this.name,
+      dir: this.dir,
+      maxSubscribers: this.#limits.maxSubscribers,
+      maxQueuedBytesPerClient: this.#limits.maxQueuedBytesPerClient,
+      log: this.#log,
+      stopping: () => this.#closing !== undefined,
+      onDropped: (sub) => {
+        this.#inbound.dropSender(sub.key);
+        if (sub.dataId !== undefined) this.#inbox.dropSender(sub.dataId);
+      },
+    });
+    this.#outbox = {
+      deliver: (to, msg) => this.#subs.deliver(to, msg),
+      sendData: (to, payload) => this.sendData(to, payload),
+    };
+    this.#inbound = new Inbound({
+      maxMessageBytes: this.#limits.maxMessageBytes,
+      staleMs: this.#limits.staleMs,
+      onRequest: (sender, msg) => this.#route(sender, msg),
+      onReject: (to, message, code) => {
+        const sub = this.#subs.get(typeof to === "string" ? to : to.key);
+        if (sub !== undefined)
+          sub.sendLine(encodeLine(makeEvent("error", { message, code }, undefined)));
+        else this.#log(`${message} (sender unknown, dropped)`);
+      },
+    });
+    this.#inbox = new DataInbox({
+      maxFrameBytes: this.#limits.maxFrameBytes,
+      onFrame: (senderId, payload) => this.#onFrame(senderId, payload),
+      onProblem: (message) => this.#log(`data channel: ${message}`),
+    });
+    const server = this; // eslint-disable-line @typescript-eslint/no-this-alias -- getters below read live state
+    this.#builtins = createBuiltins({
+      get state() {
+        return server.#state;
+      },
+      get description() {
+        return server.#description;
+      },
+      help: () => this.#help ?? this.#description,
+      config: () =>
+        typeof options.config === "function" ? options.config() : (options.config ?? {}),
+      interfaceName: () => (this.#commands.size > 0 ? this.#interfaceName() : undefined),
+      ownInterface: () => this.interface(),
+      reply: (to, event, fields, id) => this.#subs.deliver(to, makeEvent(event, fields, id)),
+      unsubscribe: async (sender) => {
+        const sub = this.#subs.get(sender.key);
+        if (sub !== undefined) await this.#subs.drop(sub, "unsubscribed");
+      },
+      cancel: (sender, target) => this.#cancel(sender, target),
+      stop: () => void this.close(),
+    });
+  }
+
+  /** Current state. */
+  get state(): string {
+    return this.#state;
+  }
+
+  /** The subscribed clients. */
+  get subscribers(): readonly Sender[] {
+    return this.#subs.all();
+  }
+
+  /** Description served by `get_description`. */
+  get description(): string {
+    return this.#description;
+  }
+
+  /**
+   * Registers a handler for `cmd` with no argument schema. Replaces any earlier handler.
+   * @returns this, for chaining
+   */
+  handler(cmd: string, fn: Handler): this {
+    return this.#register(cmd, (lower) => compileUntyped(lower), fn, "token");
+  }
+
+  /**
+   * Registers a command with a declaration: its arguments are validated against `decl.args`
+   * (a zod object) before `fn` runs, and it is listed by `get_interface`.
+   */
+  command<A extends z.ZodObject>(
+    cmd: string,
+    decl: CommandDeclaration<A>,
+    fn: Handler<z.output<A>>,
+  ): this {
+    const streamEvent = decl.stream === true && decl.reply !== undefined ? decl.reply : "token";
+    return this.#register(cmd, (lower) => compileCommand(lower, decl), fn, streamEvent);
+  }
+
+  #register(
+    cmd: string,
+    compile: (lower: string) => CompiledCommand,
+    fn: Handler<never>,
+    streamEvent: string,
+  ): this {
+    if (typeof cmd !== "string" || cmd === "" || cmd.length > 128) {
+      throw new TypeError(`command name must be a non-empty string, got ${JSON.stringify(cmd)}`);
+    }
+    if (typeof fn !== "function") throw new TypeError(`handler for '${cmd}' must be a function`);
+    const lower = cmd.toLowerCase();
+    if (BUILTIN_COMMANDS.has(lower)) {
+      throw new TypeError(`'${lower}' is a built-in command; use onCancel() to react to cancel`);
+    }
+    this.#commands.set(lower, { command: compile(lower), handler: fn, streamEvent });
+    return this;
+  }
+
+  /**
+   * Unregisters command `cmd` (requests already running finish). Later requests for it get
+   * `unknown command`. Returns whether it was registered.
+   */
+  removeCommand(cmd: string): boolean {
+    return typeof cmd === "string" && this.#commands.delete(cmd.toLowerCase());
+  }
+
+  /** Sets the function that receives binary frames from clients. */
+  onData(fn: (payload: Buffer, from: Sender) => void): this {
+    this.#dataHandler = fn;
+    return this;
+  }
+
+  /**
+   * Adds a function called on every `cancel` request, after the sender's matching requests are
+   * aborted: for work that belongs to no single request (for example speech already queued).
+   */
+  onCancel(fn: (from: Sender, target: RequestId | undefined) => void): this {
+    this.#cancelHooks.push(fn);
+    return this;
+  }
+
+  /** Changes the state and broadcasts `state_changed` when it differs. */
+  setState(state: string): void {
+    if (typeof state !== "string" || state === "") {
+      throw new TypeError(`state must be a non-empty string, got ${JSON.stringify(state)}`);
+    }
+    if (state === this.#state) return;
+    this.#state = state;
+    this.broadcast("state_changed", { state });
+  }
+
+  /** Sends an event to every subscriber. */
+  broadcast(event: string, fields?: Record<string, unknown>): void {
+    this.#subs.broadcastLine(encodeLine(makeEvent(event, fields, undefined)));
+  }
+
+  /** Sends an event to one client. Returns false when it is not subscribed or its pipe failed. */
+  send(to: Sender | string, event: string, fields?: Record<string, unknown>): boolean {
+    const sub = this.#subs.get(typeof to === "string" ? to : to.key);
+    return sub?.sendLine(encodeLine(makeEvent(event, fields, undefined))) ?? false;
+  }
+
+  /** Sends a binary frame to one client's data channel. */
+  sendData(to: Sender | string, payload: Uint8Array): boolean {
+    return this.#subs.get(typeof to === "string" ? to : to.key)?.sendData(payload) ?? false;
+  }
+
+  /** Sends a binary frame to every client that opened a data channel. */
+  broadcastData(payload: Uint8Array): void {
+    for (const sub of this.#subs.all()) sub.sendData(payload);
+  }
+
+  /**
+   * Creates the pipes and starts serving.
+   * @throws PipeToolError `EINUSE` when a live server already serves this name, `EUNSAFEPIPE`
+   *   when a pipe path is not a FIFO of ours, `EBADNAME`, `EIO`.
+   */
+  async listen(): Promise<this> {
+    if (this.#listening || this.#closing !== undefined) {
+      throw new PipeToolError("EIO", `server '${this.name}' was already started`);
+    }
+    this.#listening = true;
+    if (this.#help === undefined && this.#opts.helpFile !== undefined) {
+      const file = this.#opts.helpFile;
+      const path = file instanceof URL ? fileURLToPath(file) : file;
+      this.#help = await fs.readFile(path, "utf8").catch(() => {
+        this.#log(`help file ${path} is unreadable; get_help serves the description`);
+        return undefined;
+      });
+    }
+    await ensurePipeDir(this.dir);
+    try {
+      const inUse = `tool '${this.name}' is already served`;
+      const upstream = await claimPipe(this.paths.upstream, inUse, this.#owned);
+      const data = await claimPipe(this.paths.dataUpstream, inUse, this.#owned);
+      this.#readers.push(
+        new FifoReader(upstream, {
+          onData: (chunk) => this.#inbound.push(chunk),
+          onError: (err) => this.#log(`upstream read failed: ${err.message}`),
+        }),
+        new FifoReader(data, {
+          onData: (chunk) => this.#inbox.push(chunk),
+          onError: (err) => this.#log(`data read failed: ${err.message}`),
+        }),
+      );
+    } catch (err) {
+      this.#listening = false;
+      await this.#release();
+      throw err;
+    }
+    this.#timer = setInterval(() => this.#tick(), this.#limits.livenessIntervalMs);
+    this.#timer.unref();
+    process.on("exit", this.#exitHandler);
+    if (this.#opts.handleSignals ?? true) this.#installSignals();
+    return this;
+  }
+
+  async #release(): Promise<void> {
+    for (const reader of this.#readers) reader.close();
+    this.#readers = [];
+    await Promise.all(this.#owned.map(releasePipe));
+    this.#owned = [];
+    process.off("exit", this.#exitHandler);
+  }
+
+  #installSignals(): void {
+    const handler = (signal: NodeJS.Signals): void => {
+      this.#removeSignals();
+      // When nobody else handles the signal, re-raise it once stopped, for the default
+      // behaviour (exit by signal). Decided now: other handlers may be gone by then.
+      const alone = process.listenerCount(signal) === 0;
+      void this.close().then(() => {
+        if (alone) process.kill(process.pid, signal);
+      });
+    };
+    this.#signalHandler = handler;
+    process.once("SIGINT", handler);
+    process.once("SIGTERM", handler);
+  }
+
+  #removeSignals(): void {
+    if (this.#signalHandler === undefined) return;
+    process.off("SIGINT", this.#signalHandler);
+    process.off("SIGTERM", this.#signalHandler);
+    this.#signalHandler = undefined;
+  }
+
+  /**
+   * Stops: broadcasts `state_changed` -> `stopping`, cancels requests in flight, flushes and
+   * closes every client pipe, and removes the server's pipes. Idempotent.
+   */
+  close(): Promise<void> {
+    this.#closing ??= this.#shutdown();
+    return this.#closing;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  async #shutdown(): Promise<void> {
+    this.#removeSignals();
+    if (this.#listening) this.setState("stopping");
+    clearInterval(this.#timer);
+    for (const reader of this.#readers) reader.close();
+    this.#readers = [];
+    for (const abort of this.#unrouted) abort.abort(new Error("server stopping"));
+    await Promise.all(this.#subs.all().map((sub) => this.#subs.drop(sub, "stopping")));
+    await this.#release();
+    this.#resolveClosed();
+  }
+
+  #tick(): void {
+    this.#subs.checkLiveness();
+    this.#inbound.sweep();
+    this.#inbox.sweep(this.#limits.staleMs);
+  }
+
+  // ---- requests ----
+
+  #route(sender: Sender, msg: Record<string, unknown>): void {
+    const pending = this.#pendingSubscribe.get(sender.key);
+    // Keep each sender's order: requests after a subscribe wait until it completes.
+    const result =
+      pending === undefined
+        ? this.#dispatch(sender, msg)
+        : pending.then(() => this.#dispatch(sender, msg));
+    if (result === undefined) return;
+    this.#pendingSubscribe.set(sender.key, result);
+    void result.finally(() => {
+      if (this.#pendingSubscribe.get(sender.key) === result)
+        this.#pendingSubscribe.delete(sender.key);
+    });
+  }
+
+  #error(to: Sender, message: string, code: WireErrorCode, id: RequestId | undefined): void {
+    this.#subs.deliver(to, makeEvent("error", { message, code }, id));
+  }
+
+  /** Handles one request; returns a promise only for a subscribe, which later requests wait on. */
+  #dispatch(sender: Sender, msg: Record<string, unknown>): Promise<void> | undefined {
+    const rawId = msg["id"];
+    const id = isRequestId(rawId) ? rawId : undefined;
+    if (rawId !== undefined && id === undefined) {
+      const message = "'id' must be a number or a string of at most 128 characters";
+      this.#error(sender, message, WireErrorCode.BadRequest, undefined);
+      return undefined;
+    }
+    const rawCmd = msg["cmd"];
+    if (typeof rawCmd !== "string" || rawCmd === "") {
+      this.#error(sender, "missing or non-string 'cmd'", WireErrorCode.BadRequest, id);
+      return undefined;
+    }
+    const cmd = rawCmd.toLowerCase();
+    if (cmd === "subscribe") return this.#subs.subscribe(sender, msg, id);
+    const builtin = Object.hasOwn(this.#builtins, cmd) ? this.#builtins[cmd] : undefined;
+    if (builtin !== undefined) {
+      const fail = (err: unknown): void =>
+        this.#error(sender, String(err), WireErrorCode.HandlerError, id);
+      try {
+        const done = builtin(sender, msg, id);
+        if (done instanceof Promise) done.catch(fail);
+      } catch (err) {
+        fail(err);
+      }
+      return undefined;
+    }
+    const registered = this.#commands.get(cmd);
+    if (registered === undefined) {
+      this.#error(sender, `unknown command '${cmd}'`, WireErrorCode.UnknownCommand, id);
+      return undefined;
+    }
+    this.#start(sender, cmd, id, msg, registered);
+    return undefined;
+  }
+
+  #start(
+    sender: Sender,
+    cmd: string,
+    id: RequestId | undefined,
+    msg: Record<string, unknown>,
+    reg: Registered,
+  ): void {
+    const sub = this.#subs.get(sender.key);
+    if (sub !== undefined && sub.inFlight.size >= this.#limits.maxInFlightPerClient) {
+      const message = `too many requests in flight (limit ${this.#limits.maxInFlightPerClient})`;
+      this.#error(sender, message, WireErrorCode.Refused, id);
+      return;
+    }
+    const abort = new AbortController();
+    const slot = {};
+    if (sub !== undefined) sub.inFlight.set(slot, { id, abort });
+    else this.#unrouted.add(abort);
+    const rawArgs: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(msg)) {
+      if (k !== "pid" && k !== "client" && k !== "id" && k !== "cmd") rawArgs[k] = v;
+    }
+    const job = {
+      cmd,
+      id,
+      sender,
+      rawArgs,
+      command: reg.command,
+      handler: reg.handler,
+      streamEvent: reg.streamEvent,
+      signal: abort.signal,
+    };
+    void runRequest(job, this.#outbox).finally(() => {
+      sub?.inFlight.delete(slot);
+      this.#unrouted.delete(abort);
+    });
+  }
+
+  #cancel(sender: Sender, target: unknown): number {
+    const sub = this.#subs.get(sender.key);
+    let count = 0;
+    for (const [slot, entry] of sub?.inFlight ?? []) {
+      if (target === undefined || entry.id === target) {
+        entry.abort.abort(new Error("cancelled"));
+        sub?.inFlight.delete(slot);
+        count++;
+      }
+    }
+    const ref = isRequestId(target) ? target : undefined;
+    for (const hook of this.#cancelHooks) {
+      try {
+        hook(sender, ref);
+      } catch (err) {
+        this.#log(`cancel hook failed: ${(err as Error).message}`);
+      }
+    }
+    return count;
+  }
+
+  #interfaceName(): string {
+    return this.#opts.interfaceName ?? this.name;
+  }
+
+  /** The tool's own interface, built from its registered commands. */
+  interface(): InterfaceSpec {
+    const registered = [...this.#commands.values()];
+    const events = registered.flatMap((r) => r.command.events);
+    return {
+      name: this.#interfaceName(),
+      description: this.#opts.interfaceDescription ?? this.#description,
+      commands: registered.map((r) => r.command.spec),
+      events: [...new Map(events.map((e) => [e.name, e])).values()],
+    };
+  }
+
+  // ---- incoming binary ----
+
+  #onFrame(senderId: number, payload: Buffer): void {
+    const sub = this.#subs.byDataId(senderId);
+    if (sub === undefined) {
+      this.#log(
+        `data channel: dropped a ${payload.length}-byte frame from unknown sender ${senderId}`,
+      );
+      return;
+    }
+    if (this.#dataHandler === undefined) return;
+    try {
+      this.#dataHandler(payload, sub);
+    } catch (err) {
+      const message = `data handler failed: ${(err as Error).message}`;
+      sub.sendLine(
+        encodeLine(makeEvent("error", { message, code: WireErrorCode.HandlerError }, undefined)),
+      );
+    }
+  }
+}
