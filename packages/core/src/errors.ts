@@ -29,6 +29,8 @@ export type ErrorCode =
   | "EPROTO"
   /** A bad command line or option (cpipe exits 2). */
   | "EUSAGE"
+  /** A function was called the wrong way (a bad argument, a call in the wrong state): a bug in the caller. */
+  | "EINVAL"
   /** A package (a server type, the MCP bridge) is not installed; the message says how to. */
   | "ENOTINSTALLED"
   /** A package is installed but cannot be loaded (not built, a dependency missing, ...). */
@@ -36,14 +38,30 @@ export type ErrorCode =
   /** Any other I/O failure (see `cause`). */
   | "EIO";
 
-/** Base class for every error raised by named-pipe-tools. */
-export class PipeToolError extends Error {
-  /** Stable, machine-readable error code. */
-  readonly code: ErrorCode;
+/** What an error that answers a request says on the wire, when its class gives no `wireCode`. */
+const DEFAULT_WIRE_CODES: Readonly<Partial<Record<string, string>>> = {
+  ETOOBIG: "too_big",
+  EABORTED: "cancelled",
+  EUSAGE: "bad_args",
+  EINVAL: "bad_args",
+};
 
-  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
+/**
+ * Base class of every error raised by named-pipe-tools, its CLI and its packages. `code` is a
+ * stable upper-case code for programs (`ENOSERVER`, `EBADMODEL`, ...); `wireCode` is the
+ * lower-case code sent in `{"event":"error","code":...}` when the error answers a request
+ * (`bad_args`, `not_ready`, ...). Packages subclass it with their own codes.
+ */
+export class PipeToolError<Code extends string = ErrorCode> extends Error {
+  /** Stable, machine-readable error code. */
+  readonly code: Code;
+  /** The code sent on the wire when this error answers a request [handler_error]. */
+  readonly wireCode: string;
+
+  constructor(code: Code, message: string, options?: { cause?: unknown; wireCode?: string }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
+    this.wireCode = options?.wireCode ?? DEFAULT_WIRE_CODES[code] ?? "handler_error";
     this.name = "PipeToolError";
   }
 }
@@ -68,8 +86,8 @@ export class RemoteError extends PipeToolError {
 }
 
 /** Wraps an unknown thrown value in a {@link PipeToolError} with code `EIO`. */
-export function toPipeToolError(err: unknown, context: string): PipeToolError {
-  if (err instanceof PipeToolError) return err;
+export function toPipeToolError(err: unknown, context: string): PipeToolError<string> {
+  if (err instanceof PipeToolError) return err as PipeToolError<string>;
   const detail = err instanceof Error ? err.message : String(err);
   return new PipeToolError("EIO", `${context}: ${detail}`, { cause: err });
 }

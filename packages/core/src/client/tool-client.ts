@@ -362,7 +362,7 @@ export class ToolClient {
   sendData(payload: Uint8Array): void {
     if (this.#ended !== undefined) throw this.#ended;
     if (this.#dataWriter === undefined || this.#dataId === undefined) {
-      throw new PipeToolError("EIO", "no data channel: connect with { data: true }");
+      throw new PipeToolError("EINVAL", "no data channel: connect with { data: true }");
     }
     this.#dataWriter.write(encodeUpstreamFrames(this.#dataId, payload, ATOMIC_WRITE_BYTES));
   }

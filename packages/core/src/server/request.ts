@@ -42,12 +42,21 @@ export function makeEvent(
   return msg;
 }
 
-/** An error event for a thrown value. Handlers may throw errors with a lowercase `code`. */
+const WIRE_CODE_RE = /^[a-z][a-z0-9_]{0,63}$/;
+
+/**
+ * An error event for a thrown value: its `wireCode` (a {@link PipeToolError}), else a lowercase
+ * `code` (any error a handler throws), else `handler_error`.
+ */
 export function errorEvent(err: unknown, id: RequestId | undefined): EventMessage {
   const message = err instanceof Error ? err.message : String(err);
-  const code = (err as { code?: unknown } | null)?.code;
+  const { wireCode, code } = (err ?? {}) as { wireCode?: unknown; code?: unknown };
   const wire =
-    typeof code === "string" && /^[a-z][a-z0-9_]*$/.test(code) ? code : WireErrorCode.HandlerError;
+    typeof wireCode === "string" && WIRE_CODE_RE.test(wireCode)
+      ? wireCode
+      : typeof code === "string" && WIRE_CODE_RE.test(code)
+        ? code
+        : WireErrorCode.HandlerError;
   return makeEvent("error", { message, code: wire }, id);
 }
 

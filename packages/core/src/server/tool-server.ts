@@ -278,7 +278,7 @@ export class ToolServer {
    */
   async listen(): Promise<this> {
     if (this.#listening || this.#closing !== undefined) {
-      throw new PipeToolError("EIO", `server '${this.name}' was already started`);
+      throw new PipeToolError("EINVAL", `server '${this.name}' was already started`);
     }
     this.#listening = true;
     if (this.#help === undefined && this.#opts.helpFile !== undefined) {
