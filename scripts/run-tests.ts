@@ -26,7 +26,7 @@ function testFiles(dir: string): string[] {
 
 const dirs = readdirSync(path.join(ROOT, "packages"))
   .map((p) => path.join(ROOT, "packages", p, "dist/test"))
-  .concat(path.join(ROOT, "dist/bench/test"));
+  .concat(path.join(ROOT, "dist/bench/test"), path.join(ROOT, "dist/test"));
 const files = dirs.flatMap(testFiles);
 const run = spawnSync(process.execPath, ["--test", "--test-concurrency=2", ...files], {
   stdio: "inherit",

@@ -29,5 +29,4 @@ export {
 } from "./transport/paths.js";
 export { BUILTIN_COMMANDS } from "./server/builtins.js";
 export * from "./discovery/index.js";
-export { runServerMain } from "./server/run-main.js";
-export type { ServeCommon, ServerType } from "./server/run-main.js";
+export * from "./serve/index.js";

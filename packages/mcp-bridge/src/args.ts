@@ -8,8 +8,6 @@ import { McpBridgeError } from "./errors.js";
 
 /** `cpipe mcp [--dir DIR] [NAME...]` */
 export const BRIDGE_USAGE = "cpipe mcp [--dir DIR] [NAME...]";
-/** `cpipe --serve mcp [--name NAME] [--description TEXT] -- <command ...>` */
-export const WRAP_USAGE = "--serve mcp [--name NAME] [--description TEXT] -- <command ...>";
 
 /** Parsed `cpipe mcp` arguments. */
 export interface BridgeArgs {
@@ -17,15 +15,6 @@ export interface BridgeArgs {
   /** Tools to bridge; undefined: every live tool. */
   names: string[] | undefined;
   help: boolean;
-}
-
-/** Parsed `--serve mcp` arguments. */
-export interface WrapArgs {
-  name: string | undefined;
-  dir: string | undefined;
-  description: string | undefined;
-  /** The stdio MCP server to run: executable, then its arguments. */
-  command: [string, ...string[]];
 }
 
 type Options = Record<string, string | true>;
@@ -131,35 +120,4 @@ export function deriveName(command: readonly string[]): string {
       `cannot derive a tool name from ${JSON.stringify(command.join(" "))}: pass --name NAME`,
     );
   }
-}
-
-/** Parses `--serve mcp` arguments (everything after `mcp`). */
-export function parseWrapArgs(
-  args: readonly string[],
-  common: { name?: string; dir?: string } = {},
-): WrapArgs {
-  const { options, rest } = split(
-    args,
-    new Set(["name", "dir", "description"]),
-    new Set(),
-    WRAP_USAGE,
-  );
-  const [program, ...programArgs] = rest;
-  if (program === undefined) {
-    throw new McpBridgeError("EUSAGE", `no MCP server command given; usage: ${WRAP_USAGE}`);
-  }
-  const command: [string, ...string[]] = [program, ...programArgs];
-  const rawName = opt(options, "name") ?? common.name;
-  let name: string | undefined;
-  try {
-    name = rawName === undefined ? undefined : validateToolName(rawName);
-  } catch (err) {
-    throw new McpBridgeError("EUSAGE", (err as Error).message, { cause: err });
-  }
-  return {
-    name,
-    dir: opt(options, "dir") ?? common.dir,
-    description: opt(options, "description"),
-    command,
-  };
 }

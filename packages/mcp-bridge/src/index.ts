@@ -9,7 +9,7 @@ export { serverType } from "./serve-type.js";
 export { PipeBridge } from "./bridge.js";
 export type { PipeBridgeOptions } from "./bridge.js";
 export { startWrap } from "./wrap.js";
-export type { WrapCommon } from "./wrap.js";
+export type { WrapOptions } from "./wrap.js";
 export { McpWrapServer, pipeCommandName } from "./wrap-server.js";
 export type { McpWrapServerOptions } from "./wrap-server.js";
 export { mcpToolName } from "./naming.js";

@@ -4,15 +4,7 @@
  * `cpipe --serve mcp`. Prints `ready <upstream path>` on stdout once it serves; stops on
  * SIGINT, SIGTERM, `stop`, or when the MCP server exits.
  */
-import { McpBridgeError } from "./errors.js";
-import { startWrap } from "./wrap.js";
+import { runServerMain } from "named-pipe-tools";
+import { serverType } from "./serve-type.js";
 
-try {
-  const server = await startWrap(process.argv.slice(2));
-  process.stdout.write(`ready ${server.paths.upstream}\n`);
-  await server.closed;
-  await server.close(); // also waits for the MCP server to end
-} catch (err) {
-  process.stderr.write(`cpipe-mcp-wrap: ${(err as Error).message}\n`);
-  process.exitCode = err instanceof McpBridgeError && err.code === "EUSAGE" ? 2 : 1;
-}
+process.exitCode = await runServerMain(serverType);

@@ -9,13 +9,19 @@ import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
 import type { Tool } from "@modelcontextprotocol/sdk/types.js";
 import { ToolListChangedNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
 import type { ServeCommon } from "named-pipe-tools";
-import { deriveName, parseWrapArgs } from "./args.js";
+import { deriveName } from "./args.js";
 import { McpBridgeError } from "./errors.js";
 import { VERSION } from "./version.js";
 import { McpWrapServer } from "./wrap-server.js";
 
 /** Options `cpipe --serve mcp` passes. */
-export type WrapCommon = ServeCommon;
+/** What {@link startWrap} takes: `cpipe --serve mcp`'s options. */
+export interface WrapOptions extends ServeCommon {
+  /** The stdio MCP server to run: executable, then its arguments. */
+  command: readonly string[];
+  /** The tool's description [the MCP server's name and version, and how many tools]. */
+  description?: string;
+}
 
 async function listAll(client: Client): Promise<Tool[]> {
   const tools: Tool[] = [];
@@ -54,19 +60,17 @@ function environment(): Record<string, string> {
 }
 
 /**
- * Spawns the stdio MCP server named in `args`, lists its tools, and serves them as pipe
+ * Spawns the stdio MCP server `options.command`, lists its tools, and serves them as pipe
  * commands. Resolves once the pipe server listens; closing it ends the MCP server too.
  * @throws McpBridgeError `EUSAGE` for bad arguments, `EUPSTREAM` when the MCP server cannot be
  *   started or listed; PipeToolError `EINUSE` when the tool name is already served.
  */
-export async function startWrap(
-  args: readonly string[],
-  common: WrapCommon = {},
-): Promise<McpWrapServer> {
-  const parsed = parseWrapArgs(args, common);
-  const name = parsed.name ?? deriveName(parsed.command);
-  const log = common.log ?? ((line: string) => process.stderr.write(`[${name}] ${line}\n`));
-  const [program, ...programArgs] = parsed.command;
+export async function startWrap(options: WrapOptions): Promise<McpWrapServer> {
+  const [program, ...programArgs] = options.command;
+  if (program === undefined) throw new McpBridgeError("EUSAGE", "no MCP server command given");
+  const parsed = { ...options, command: [program, ...programArgs] };
+  const name = options.name ?? deriveName(parsed.command);
+  const log = options.log ?? ((line: string) => process.stderr.write(`[${name}] ${line}\n`));
   const transport = new StdioClientTransport({
     command: program,
     args: programArgs,

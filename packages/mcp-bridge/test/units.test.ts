@@ -3,7 +3,11 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { deriveName, parseBridgeArgs, parseWrapArgs } from "../src/args.js";
+import { parseServeArgs } from "named-pipe-tools";
+import { deriveName, parseBridgeArgs } from "../src/args.js";
+import { serverType } from "../src/serve-type.js";
+
+const parseWrapArgs = (args: string[]) => parseServeArgs(serverType, args).options;
 import { mcpToolName } from "../src/naming.js";
 import { argsOf, inputSchemaOf } from "../src/schema.js";
 import { pipeCommandName } from "../src/wrap-server.js";
@@ -35,10 +39,12 @@ test("cpipe mcp arguments", () => {
 test("--serve mcp arguments and derived names", () => {
   const parsed = parseWrapArgs(["--name", "fs", "--", "npx", "-y", "server", "--port", "1"]);
   assert.equal(parsed.name, "fs");
-  assert.deepEqual(parsed.command, ["npx", "-y", "server", "--port", "1"]);
-  assert.deepEqual(parseWrapArgs(["python3", "srv.py"]).command, ["python3", "srv.py"]);
-  assert.throws(() => parseWrapArgs(["--name", "x"]), { code: "EUSAGE", message: /no MCP/ });
-  assert.throws(() => parseWrapArgs(["--name", "-bad", "--", "x"]), { code: "EUSAGE" });
+  assert.deepEqual(parsed.rest, ["npx", "-y", "server", "--port", "1"]);
+  assert.deepEqual(parseWrapArgs(["python3", "srv.py"]).rest, ["python3", "srv.py"]);
+  assert.throws(() => parseWrapArgs(["--name", "x"]), {
+    code: "EUSAGE",
+    message: "--serve mcp needs COMMAND [ARGS...] (after '--')",
+  });
   assert.equal(
     deriveName(["npx", "-y", "@modelcontextprotocol/server-memory@1.2.0"]),
     "server-memory",

@@ -109,7 +109,8 @@ test("a wrapped MCP server is spawned once and serves two pipe clients at once",
 
 test("serverType.start wraps a stdio MCP server in-process, named after its command", async (t) => {
   const dir = await tempDir(t);
-  const server = await serverType.start(["--", process.execPath, MCP_FIXTURE, "serve"], {
+  const server = await serverType.start({
+    rest: [process.execPath, MCP_FIXTURE, "serve"],
     dir,
     log: () => undefined,
   });
@@ -124,10 +125,12 @@ test("serverType.start wraps a stdio MCP server in-process, named after its comm
 
 test("a wrapped MCP server that exits stops the pipe tool", async (t) => {
   const dir = await tempDir(t);
-  const server = await serverType.start(
-    ["--name", "fx", "--", process.execPath, MCP_FIXTURE, "serve"],
-    { dir, log: () => undefined },
-  );
+  const server = await serverType.start({
+    name: "fx",
+    rest: [process.execPath, MCP_FIXTURE, "serve"],
+    dir,
+    log: () => undefined,
+  });
   t.after(() => server.close());
   const client = await ToolClient.connect("fx", { dir });
   t.after(() => client.close());
@@ -140,7 +143,9 @@ test("a wrapped MCP server that exits stops the pipe tool", async (t) => {
 test("a command that is not an MCP server fails to start with a clear error", async (t) => {
   const dir = await tempDir(t);
   await assert.rejects(
-    serverType.start(["--name", "nope", "--", process.execPath, "-e", "process.exit(0)"], {
+    serverType.start({
+      name: "nope",
+      rest: [process.execPath, "-e", "process.exit(0)"],
       dir,
       log: () => undefined,
     }),

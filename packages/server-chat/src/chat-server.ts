@@ -179,7 +179,7 @@ export class ChatServer extends ToolServer {
 
   #notReady(): ChatServerError {
     return new ChatServerError(
-      "not_ready",
+      "ENOTREADY",
       `the model failed to load: ${this.#loadError?.message}`,
     );
   }

@@ -8,7 +8,6 @@ import { OpenAIBackend } from "./backends/openai/openai-backend.js";
 import type { ChatBackend } from "./backends/types.js";
 import { ChatServer } from "./chat-server.js";
 import type { ChatConfig } from "./config.js";
-import { checkChatConfig } from "./config.js";
 
 /** Extra options of {@link createChatServer}. */
 export interface CreateOptions extends Partial<ToolServerOptions> {
@@ -106,16 +105,4 @@ export async function startChatServer(
     throw err;
   }
   return server;
-}
-
-/**
- * Factory in the shape `cpipe --serve` registries use: options are the config keys (long flag
- * names or camelCase) plus the core's server options.
- */
-export function createServer(options: Record<string, unknown>): ChatServer {
-  const core = new Set(["handleSignals", "log", "limits", "help", "helpFile", "description"]);
-  const config: Record<string, unknown> = {};
-  const rest: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(options)) (core.has(k) ? rest : config)[k] = v;
-  return createChatServer(checkChatConfig(config), rest);
 }

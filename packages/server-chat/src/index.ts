@@ -3,11 +3,11 @@
  * @packageDocumentation
  */
 export { serverType } from "./server-type.js";
-export { createChatServer, createServer, startChatServer, createBackend } from "./create.js";
+export { createChatServer, startChatServer, createBackend } from "./create.js";
 export type { CreateOptions } from "./create.js";
 export { ChatServer } from "./chat-server.js";
 export type { ChatServerOptions, ChatState, Usage } from "./chat-server.js";
-export { parseChatArgs, checkChatConfig, CHAT_USAGE } from "./config.js";
+export { CHAT_OPTIONS, checkChatConfig } from "./config.js";
 export type { ChatConfig } from "./config.js";
 export { ChatServerError } from "./errors.js";
 export type { ChatErrorCode } from "./errors.js";

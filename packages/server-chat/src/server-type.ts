@@ -1,19 +1,16 @@
 /**
- * The server-type entry that `cpipe --serve chat [options]` loads.
+ * The server type that `cpipe --serve chat [options]` loads.
  */
 import type { ServerType } from "named-pipe-tools";
-import { CHAT_USAGE, parseChatArgs } from "./config.js";
+import type { ChatConfig } from "./config.js";
+import { CHAT_OPTIONS, checkChatConfig } from "./config.js";
 import { startChatServer } from "./create.js";
 
 /** `cpipe --serve chat`: an LLM chat server (node-llama-cpp or an OpenAI-compatible endpoint). */
-export const serverType: ServerType = {
+export const serverType: ServerType<ChatConfig> = {
   name: "chat",
   description: "LLM chat: a local GGUF model (node-llama-cpp) or an OpenAI-compatible endpoint",
-  usage: CHAT_USAGE,
-  async start(args, common) {
-    const config = parseChatArgs(args);
-    if (common.name !== undefined) config.name ??= common.name;
-    if (common.dir !== undefined) config.dir ??= common.dir;
-    return startChatServer(config, common.log === undefined ? {} : { log: common.log });
-  },
+  options: CHAT_OPTIONS,
+  start: ({ log, ...options }) =>
+    startChatServer(checkChatConfig(options), log === undefined ? {} : { log }),
 };

@@ -49,7 +49,7 @@ export class SlotQueue {
     if (this.#waiting.length >= this.#maxWaiting) {
       return Promise.reject(
         new ChatServerError(
-          "queue_full",
+          "EQUEUEFULL",
           `too many requests waiting (${this.#waiting.length} queued, limit ${this.#maxWaiting})`,
         ),
       );

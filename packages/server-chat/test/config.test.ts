@@ -1,13 +1,22 @@
 /**
- * Configuration: flags, the config file, precedence, checks, and the thread default.
+ * Configuration: flags and the config file through the core's option parser, the chat
+ * server's own checks, and the thread default.
  */
 import assert from "node:assert/strict";
-import { writeFile } from "node:fs/promises";
+import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { test } from "node:test";
 import { defaultThreads } from "../src/backends/llama/threads.js";
-import { checkChatConfig, parseChatArgs } from "../src/config.js";
+import { parseServeArgs } from "named-pipe-tools";
+import type { ChatConfig } from "../src/config.js";
+import { checkChatConfig } from "../src/config.js";
+import { serverType } from "../src/server-type.js";
 import { tempDir } from "./helpers.js";
+
+/** What `cpipe --serve chat ARGS` hands the server. */
+function parseChatArgs(args: string[]): ChatConfig {
+  return checkChatConfig(parseServeArgs(serverType, args).options);
+}
 
 test("flags are parsed and checked", () => {
   const c = parseChatArgs([
@@ -30,12 +39,16 @@ test("flags are parsed and checked", () => {
   assert.equal(c.temperature, 0.5);
   assert.equal(c.probe, false);
   assert.equal(c.gpu, false);
+  assert.throws(() => parseChatArgs(["--model", "m", "--threads", "two"]), {
+    code: "EUSAGE",
+    message: "--threads needs a whole number, got 'two'",
+  });
+  assert.throws(() => parseChatArgs(["--model", "m", "--gpu", "tpu"]), /--gpu must be one of/);
   assert.throws(
-    () => parseChatArgs(["--model", "m", "--threads", "two"]),
-    /--threads must be an integer, got "two"/,
+    () => parseChatArgs(["--model", "m", "--threads", "0"]),
+    /--threads must be at least 1/,
   );
-  assert.throws(() => parseChatArgs(["--model", "m", "--gpu", "tpu"]), /--gpu must be/);
-  assert.throws(() => parseChatArgs(["--frobnicate"]), /Unknown option '--frobnicate'/);
+  assert.throws(() => parseChatArgs(["--frobnicate"]), /unknown option '--frobnicate'/);
   assert.throws(() => parseChatArgs([]), /no model/);
   assert.throws(() => parseChatArgs(["--backend", "openai", "--model", "x"]), /needs --base-url/);
 });
@@ -60,6 +73,8 @@ test("a config file gives defaults; flags win; relative model paths follow the f
     file,
     JSON.stringify({ model: "models/m.gguf", "max-tokens": 64, temperature: 0.7, threads: 1 }),
   );
+  await mkdir(path.join(dir, "models"));
+  await writeFile(path.join(dir, "models/m.gguf"), "");
   const c = parseChatArgs(["--config", file, "--temperature", "0.2"]);
   assert.equal(c.model, path.join(dir, "models/m.gguf"));
   assert.equal(c.maxTokens, 64);
@@ -71,10 +86,16 @@ test("a config file gives defaults; flags win; relative model paths follow the f
   assert.throws(() => parseChatArgs(["--config", file]), /cannot read config file/);
 });
 
-test("checkChatConfig takes camelCase or flag names", () => {
-  const c = checkChatConfig({ model: "m", maxTokens: 5, "top-p": 0.9 });
-  assert.equal(c.maxTokens, 5);
-  assert.equal(c.topP, 0.9);
+test("a config file's values are checked like flags; a model name that is no file stays as given", async (t) => {
+  const dir = await tempDir(t);
+  const file = path.join(dir, "chat.json");
+  await writeFile(file, JSON.stringify({ "base-url": "http://127.0.0.1:1/v1", model: "qwen3" }));
+  assert.equal(parseChatArgs(["--config", file]).model, "qwen3");
+  await writeFile(file, JSON.stringify({ model: "m", threads: "many" }));
+  assert.throws(
+    () => parseChatArgs(["--config", file]),
+    /'threads' needs a whole number, got 'many'/,
+  );
 });
 
 test("default threads: 1 on up to 2 cores, about half beyond", () => {

@@ -20,7 +20,7 @@ async function expectBadModel(file: string, pattern: RegExp, dir: string): Promi
     startChatServer({ backend: "llama", model: file, dir, gpu: false }, { log: null }),
     (err: unknown) => {
       assert.ok(err instanceof ChatServerError);
-      assert.equal(err.code, "bad_model");
+      assert.equal(err.code, "EBADMODEL");
       assert.match(err.message, pattern);
       return true;
     },

@@ -32,12 +32,12 @@ export class DataDecoder {
   constructor(format: DataFormat) {
     if (!Number.isInteger(format.rate) || format.rate < 8000 || format.rate > 192_000) {
       throw new SttError(
-        "EBADOPTION",
+        "EUSAGE",
         `rate must be an integer from 8000 to 192000 Hz, got ${format.rate}`,
       );
     }
     if (!Number.isInteger(format.channels) || format.channels < 1 || format.channels > 8) {
-      throw new SttError("EBADOPTION", `channels must be 1-8, got ${format.channels}`);
+      throw new SttError("EUSAGE", `channels must be 1-8, got ${format.channels}`);
     }
     this.format = format;
     this.#resampler = new Resampler(format.rate);

@@ -5,7 +5,7 @@
 import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { SttOptionError } from "./errors.js";
+import { SttError } from "./errors.js";
 
 /** Normalises a phrase to lowercase words without punctuation. */
 export function normalizePhrase(phrase: string): string {
@@ -20,7 +20,10 @@ export function normalizePhrase(phrase: string): string {
 export function parseKeywords(list: string): string[] {
   const phrases = [...new Set(list.split(/[,\n]/).map(normalizePhrase))].filter((p) => p !== "");
   if (phrases.length === 0) {
-    throw new SttOptionError(`--keywords needs at least one phrase, got ${JSON.stringify(list)}`);
+    throw new SttError(
+      "EUSAGE",
+      `--keywords needs at least one phrase, got ${JSON.stringify(list)}`,
+    );
   }
   return phrases;
 }

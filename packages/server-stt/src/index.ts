@@ -2,12 +2,12 @@
  * named-pipe-tools-stt: the ready-made `stt` speech-to-text tool server.
  * @packageDocumentation
  */
-import type { ServerType, ToolServer } from "named-pipe-tools";
-import { USAGE, parseSttArgs } from "./options.js";
-import type { SttServerOptions } from "./stt-server.js";
-import { createSttServer } from "./stt-server.js";
+import type { ServerType } from "named-pipe-tools";
+import type { SttCliOptions } from "./options.js";
+import { STT_OPTIONS, sttServerOptions } from "./options.js";
+import { startSttServer } from "./stt-server.js";
 
-export { createSttServer } from "./stt-server.js";
+export { createSttServer, startSttServer } from "./stt-server.js";
 export type { SttServer, SttServerOptions } from "./stt-server.js";
 export type { EngineStream, SttEngine, Transcript, WordTiming } from "./engine.js";
 export { createEngine, ENGINE_NAMES } from "./engines/index.js";
@@ -21,32 +21,14 @@ export type { SttErrorCode } from "./errors.js";
 export type { DataFormat, DataEncoding } from "./data-input.js";
 export { DEFAULT_DATA_FORMAT } from "./data-input.js";
 export type { VadOptions } from "./audio/vad.js";
-export { parseSttArgs, USAGE } from "./options.js";
-
-/** Creates, starts and loads a server; on a load failure closes it and rethrows. */
-async function startLoaded(options: SttServerOptions): Promise<ToolServer> {
-  const { server, ready } = await createSttServer(options);
-  await server.listen();
-  try {
-    await ready;
-  } catch (err) {
-    await server.close();
-    throw err;
-  }
-  return server;
-}
+export { STT_OPTIONS, sttServerOptions } from "./options.js";
+export type { SttCliOptions } from "./options.js";
 
 /** The entry `cpipe --serve stt` loads. */
-export const serverType: ServerType = {
+export const serverType: ServerType<SttCliOptions> = {
   name: "stt",
   description:
     "speech to text: pocketsphinx (offline) or whisper.cpp; microphone, data channel or files",
-  usage: USAGE,
-  start: (args, common) =>
-    startLoaded({
-      ...parseSttArgs(args),
-      ...(common.name === undefined ? {} : { name: common.name }),
-      ...(common.dir === undefined ? {} : { dir: common.dir }),
-      ...(common.log === undefined ? {} : { log: common.log }),
-    }),
+  options: STT_OPTIONS,
+  start: (options) => startSttServer(sttServerOptions(options)),
 };

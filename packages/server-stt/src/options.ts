@@ -1,109 +1,148 @@
 /**
- * Command-line options of the stt server (`cpipe --serve stt [options]`, `stt-server [options]`).
+ * The stt server's options, declared for the core's option parser (`cpipe --serve stt`, a
+ * config file, the dashboard's launch form), and their mapping to {@link SttServerOptions}.
  */
-import { parseArgs } from "node:util";
+import type { OptionSpec, ServeOptions } from "named-pipe-tools";
 import type { CaptureBackend } from "./audio/devices.js";
-import { SttOptionError } from "./errors.js";
+import { ENGINE_NAMES } from "./engines/index.js";
 import { parseKeywords } from "./grammar.js";
 import type { InputMode } from "./service.js";
 import type { SttServerOptions } from "./stt-server.js";
 
-/** The options, for --help. */
-export const USAGE = `Options of the stt server:
-  --engine NAME       pocketsphinx (default, offline) or whisper
-  --model FILE        whisper: a ggml model file (required for whisper)
-  --language CODE     whisper: spoken language (default en)
-  --grammar FILE      pocketsphinx: a JSGF grammar; only its sentences are recognised
-  --keywords LIST     pocketsphinx: comma-separated phrases; exactly one is recognised per utterance
-  --hmm DIR / --dict FILE / --lm FILE   pocketsphinx: other models
-  --input MODE        mic (default: microphone plus data channel), data (data channel only), none
-  --capture PROGRAM   parec, arecord or sox (default: parec with a sound server, else arecord, else sox)
-  --device D          input device index or name substring (default: the default input)
-  --vad-onset MS      speech needed to start an utterance (default 90)
-  --vad-offset MS     silence needed to end it (default 600)
-  --vad-mode N        WebRTC VAD aggressiveness 0-3 (default 2)
-  --paused            do not start listening until 'start'
-  --name NAME / --dir DIR   tool name (default stt) / pipe directory`;
+/** The options of `cpipe --serve stt`. */
+export const STT_OPTIONS: readonly OptionSpec[] = [
+  {
+    flag: "engine",
+    type: "string",
+    choices: ENGINE_NAMES,
+    default: "pocketsphinx",
+    description: "the recognition engine (pocketsphinx is offline and needs no download)",
+  },
+  {
+    flag: "model",
+    type: "string",
+    placeholder: "FILE",
+    path: true,
+    description: "whisper: a ggml model file (required for whisper)",
+  },
+  {
+    flag: "language",
+    type: "string",
+    placeholder: "CODE",
+    default: "en",
+    description: "whisper: the spoken language",
+  },
+  {
+    flag: "grammar",
+    type: "string",
+    placeholder: "FILE",
+    path: true,
+    description: "pocketsphinx: a JSGF grammar; only its sentences are recognised",
+  },
+  {
+    flag: "keywords",
+    type: "list",
+    placeholder: "PHRASES",
+    description: "pocketsphinx: comma-separated phrases; exactly one is recognised per utterance",
+  },
+  {
+    flag: "hmm",
+    type: "string",
+    placeholder: "DIR",
+    path: true,
+    description: "pocketsphinx: another acoustic model",
+  },
+  {
+    flag: "dict",
+    type: "string",
+    placeholder: "FILE",
+    path: true,
+    description: "pocketsphinx: another dictionary",
+  },
+  {
+    flag: "lm",
+    type: "string",
+    placeholder: "FILE",
+    path: true,
+    description: "pocketsphinx: another language model",
+  },
+  {
+    flag: "input",
+    type: "string",
+    choices: ["mic", "data", "none"],
+    default: "mic",
+    description: "mic: the microphone plus the data channel; data: the data channel only; none",
+  },
+  {
+    flag: "capture",
+    type: "string",
+    choices: ["parec", "arecord", "sox"],
+    description: "capture program [parec with a sound server, else arecord, else sox]",
+  },
+  {
+    flag: "device",
+    type: "string",
+    placeholder: "D",
+    description: "input device index or name substring [the default input]",
+  },
+  {
+    flag: "vad-onset",
+    type: "integer",
+    min: 10,
+    max: 5000,
+    default: 90,
+    description: "speech needed to start an utterance, ms",
+  },
+  {
+    flag: "vad-offset",
+    type: "integer",
+    min: 30,
+    max: 10_000,
+    default: 600,
+    description: "silence needed to end it, ms",
+  },
+  {
+    flag: "vad-mode",
+    type: "integer",
+    min: 0,
+    max: 3,
+    default: 2,
+    description: "WebRTC VAD aggressiveness",
+  },
+  { flag: "paused", type: "boolean", description: "do not start listening until 'start'" },
+];
 
-function int(
-  name: string,
-  value: string | undefined,
-  min: number,
-  max: number,
-): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min || n > max) {
-    throw new SttOptionError(`--${name} must be an integer from ${min} to ${max}, got '${value}'`);
-  }
-  return n;
+/** The parsed options of `cpipe --serve stt` (camelCase keys of {@link STT_OPTIONS}). */
+export interface SttCliOptions {
+  engine: string;
+  model: string;
+  language: string;
+  grammar: string;
+  keywords: string[];
+  hmm: string;
+  dict: string;
+  lm: string;
+  input: InputMode;
+  capture: CaptureBackend;
+  device: string;
+  vadOnset: number;
+  vadOffset: number;
+  vadMode: 0 | 1 | 2 | 3;
+  paused: boolean;
 }
 
-function oneOf<T extends string>(
-  name: string,
-  value: string | undefined,
-  allowed: readonly T[],
-): T | undefined {
-  if (value === undefined) return undefined;
-  if (!(allowed as readonly string[]).includes(value)) {
-    throw new SttOptionError(`--${name} must be one of ${allowed.join(", ")}, got '${value}'`);
-  }
-  return value as T;
-}
-
-/** Parses command-line options into {@link SttServerOptions}. */
-export function parseSttArgs(args: string[]): SttServerOptions {
-  const { values } = parseArgs({
-    args,
-    strict: true,
-    options: {
-      engine: { type: "string" },
-      model: { type: "string" },
-      language: { type: "string" },
-      grammar: { type: "string" },
-      keywords: { type: "string" },
-      hmm: { type: "string" },
-      dict: { type: "string" },
-      lm: { type: "string" },
-      input: { type: "string" },
-      capture: { type: "string" },
-      device: { type: "string" },
-      "vad-onset": { type: "string" },
-      "vad-offset": { type: "string" },
-      "vad-mode": { type: "string" },
-      paused: { type: "boolean" },
-      name: { type: "string" },
-      dir: { type: "string" },
+/** Maps parsed options to the server's. */
+export function sttServerOptions(options: ServeOptions<SttCliOptions>): SttServerOptions {
+  const { keywords, device, vadOnset, vadOffset, vadMode, paused, rest: _rest, ...plain } = options;
+  return {
+    ...plain,
+    ...(keywords === undefined ? {} : { keywords: parseKeywords(keywords.join(",")) }),
+    ...(device === undefined ? {} : { device: /^\d+$/.test(device) ? Number(device) : device }),
+    vad: {
+      ...(vadOnset === undefined ? {} : { onsetMs: vadOnset }),
+      ...(vadOffset === undefined ? {} : { offsetMs: vadOffset }),
+      ...(vadMode === undefined ? {} : { mode: vadMode }),
     },
-  });
-  const opts: SttServerOptions = {};
-  const copy = [
-    "engine",
-    "model",
-    "language",
-    "grammar",
-    "hmm",
-    "dict",
-    "lm",
-    "name",
-    "dir",
-  ] as const;
-  for (const key of copy) if (values[key] !== undefined) opts[key] = values[key];
-  if (values.keywords !== undefined) opts.keywords = parseKeywords(values.keywords);
-  const input = oneOf<InputMode>("input", values.input, ["mic", "data", "none"]);
-  if (input !== undefined) opts.input = input;
-  const capture = oneOf<CaptureBackend>("capture", values.capture, ["parec", "arecord", "sox"]);
-  if (capture !== undefined) opts.capture = capture;
-  if (values.device !== undefined)
-    opts.device = /^\d+$/.test(values.device) ? Number(values.device) : values.device;
-  const onsetMs = int("vad-onset", values["vad-onset"], 10, 5000);
-  const offsetMs = int("vad-offset", values["vad-offset"], 30, 10_000);
-  const mode = int("vad-mode", values["vad-mode"], 0, 3) as 0 | 1 | 2 | 3 | undefined;
-  opts.vad = {
-    ...(onsetMs === undefined ? {} : { onsetMs }),
-    ...(offsetMs === undefined ? {} : { offsetMs }),
-    ...(mode === undefined ? {} : { mode }),
+    ...(paused === true ? { autostart: false } : {}),
   };
-  if (values.paused === true) opts.autostart = false;
-  return opts;
 }

@@ -112,7 +112,7 @@ export class SttService {
   async #start(): Promise<void> {
     if (this.#opts.input === "none") {
       throw new SttError(
-        "EBADOPTION",
+        "EUSAGE",
         "this server has no live input (--input none); use transcribe {path}",
       );
     }

@@ -65,7 +65,7 @@ export async function createSttServer(options: SttServerOptions = {}): Promise<S
   const input = options.input ?? "mic";
   if (!INPUTS.includes(input)) {
     throw new SttError(
-      "EBADOPTION",
+      "EUSAGE",
       `input must be one of ${INPUTS.join(", ")}, got '${String(input)}'`,
     );
   }
@@ -73,7 +73,7 @@ export async function createSttServer(options: SttServerOptions = {}): Promise<S
   let grammarDir: string | undefined;
   if (options.keywords !== undefined) {
     if (grammar !== undefined)
-      throw new SttError("EBADOPTION", "use either a grammar or keywords, not both");
+      throw new SttError("EUSAGE", "use either a grammar or keywords, not both");
     grammar = await writeKeywordGrammar(options.keywords);
     grammarDir = path.dirname(grammar);
   }
@@ -114,4 +114,20 @@ export async function createSttServer(options: SttServerOptions = {}): Promise<S
     void server.closed.then(() => rm(dir, { recursive: true, force: true }));
   }
   return { server, service, ready: service.ready };
+}
+
+/**
+ * Creates the server, listens, and waits until its engine is loaded; on a failure closes it and
+ * rethrows.
+ */
+export async function startSttServer(options: SttServerOptions = {}): Promise<ToolServer> {
+  const { server, ready } = await createSttServer(options);
+  await server.listen();
+  try {
+    await ready;
+  } catch (err) {
+    await server.close();
+    throw err;
+  }
+  return server;
 }

@@ -6,9 +6,16 @@ import { VadSegmenter } from "../src/audio/vad.js";
 import { encodeWav, parseWav } from "../src/audio/wav.js";
 import { matchDevice } from "../src/audio/devices.js";
 import { DataDecoder } from "../src/data-input.js";
-import type { SttError, SttOptionError } from "../src/errors.js";
+import type { SttError } from "../src/errors.js";
 import { keywordsToJsgf, parseKeywords } from "../src/grammar.js";
-import { parseSttArgs } from "../src/options.js";
+import { parseServeArgs } from "named-pipe-tools";
+import { serverType } from "../src/index.js";
+import { sttServerOptions } from "../src/options.js";
+
+/** What `cpipe --serve stt ARGS` hands the server. */
+function parseSttArgs(args: string[]): ReturnType<typeof sttServerOptions> {
+  return sttServerOptions(parseServeArgs(serverType, args).options);
+}
 import { concatSamples, silence, skipUnless, speak, wordErrorRate } from "./stt-helpers.js";
 
 test("WAV round trip and resampling to 16 kHz mono", () => {
@@ -55,7 +62,7 @@ test("keywords become a JSGF grammar of exact phrases", () => {
   assert.match(keywordsToJsgf(phrases), /public <phrase> = turn on the light \| stop;/);
   assert.throws(
     () => parseKeywords(" , "),
-    (e: SttOptionError) => e instanceof TypeError && e.code === "EBADOPTION",
+    (e: SttError) => e.code === "EUSAGE",
   );
 });
 
@@ -78,8 +85,12 @@ test("options: parsed, and bad values named", () => {
     () => parseSttArgs(["--input", "radio"]),
     /--input must be one of mic, data, none, got 'radio'/,
   );
-  assert.throws(() => parseSttArgs(["--vad-onset", "abc"]), /--vad-onset must be an integer/);
-  assert.throws(() => parseSttArgs(["--bogus"]), { code: "ERR_PARSE_ARGS_UNKNOWN_OPTION" });
+  assert.throws(() => parseSttArgs(["--vad-onset", "abc"]), /--vad-onset needs a whole number/);
+  assert.throws(() => parseSttArgs(["--vad-mode", "4"]), /--vad-mode must be from 0 to 3, got '4'/);
+  assert.throws(() => parseSttArgs(["--bogus"]), {
+    code: "EUSAGE",
+    message: "unknown option '--bogus'",
+  });
 });
 
 test("devices match by index or name substring", () => {

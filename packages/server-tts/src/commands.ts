@@ -1,10 +1,9 @@
 /**
- * The tts server's commands. Each waits for the engine before it speaks, and turns a TtsError
- * into an error reply with its lowercase wire code.
+ * The tts server's commands. Each waits for the engine before it speaks; a TtsError becomes
+ * an error reply with its lowercase wire code.
  */
 import { z } from "zod";
 import type { RequestContext } from "named-pipe-tools";
-import { toWireError } from "./errors.js";
 import type { Speech, SpeechResult } from "./speaker.js";
 import type { TtsServer } from "./tts-server.js";
 
@@ -45,11 +44,7 @@ function queued(speeches: Speech[], ctx: RequestContext): Record<string, unknown
 }
 
 async function ready(server: TtsServer): Promise<void> {
-  try {
-    await server.ready;
-  } catch (err) {
-    throw toWireError(err);
-  }
+  await server.ready;
 }
 
 /** Registers every tts command on `server`. */
@@ -107,12 +102,7 @@ export function registerCommands(server: TtsServer): void {
     },
     async (args, ctx) => {
       await ready(server);
-      const voice =
-        args.voice === undefined
-          ? undefined
-          : await server.resolveVoice(args.voice).catch((err: unknown) => {
-              throw toWireError(err);
-            });
+      const voice = args.voice === undefined ? undefined : await server.resolveVoice(args.voice);
       const speeches = server.sayText(args.text, {
         ...(voice === undefined ? {} : { voice }),
         ...(args.rate === undefined ? {} : { rate: args.rate }),
@@ -155,9 +145,7 @@ export function registerCommands(server: TtsServer): void {
     { description: "The engine's voices.", args: z.object({}), reply: "voices" },
     async () => {
       await ready(server);
-      const voices = await server.voices().catch((err: unknown) => {
-        throw toWireError(err);
-      });
+      const voices = await server.voices();
       return { event: "voices", voices, voice: server.voice };
     },
   );
@@ -170,9 +158,7 @@ export function registerCommands(server: TtsServer): void {
     },
     async ({ voice }) => {
       await ready(server);
-      server.voice = await server.resolveVoice(voice).catch((err: unknown) => {
-        throw toWireError(err);
-      });
+      server.voice = await server.resolveVoice(voice);
       return { event: "voice", voice: server.voice };
     },
   );

@@ -1,47 +1,28 @@
 /**
- * Named errors of the TTS server. Each has a stable `code`; the wire code (lowercase, sent in
- * error replies) is derived from it.
+ * Errors of the TTS server: {@link TtsError}, a `PipeToolError` with the TTS server's own codes.
+ * Its `wireCode` is what an error reply carries (`no_engine`, `bad_voice`, ...).
  */
+import { PipeToolError } from "named-pipe-tools";
+
+/** Stable error codes of the TTS server, each with its wire code. */
+const WIRE_CODES = {
+  /** The engine cannot run (for example the espeak-ng binary is not installed). */
+  ENOENGINE: "no_engine",
+  /** The engine failed while synthesizing. */
+  ESYNTH: "synthesis_failed",
+  /** No such voice. */
+  EBADVOICE: "bad_voice",
+  /** A bad option or argument (a usage error: cpipe exits 2). */
+  EUSAGE: "bad_args",
+} as const;
 
 /** Stable error codes of the TTS server. */
-export type TtsErrorCode =
-  /** The engine cannot run (for example the espeak-ng binary is not installed). */
-  | "ENOENGINE"
-  /** The engine failed while synthesizing. */
-  | "ESYNTH"
-  /** No such voice. */
-  | "EBADVOICE"
-  /** A bad option or argument. */
-  | "EBADOPTION";
-
-const WIRE: Record<TtsErrorCode, string> = {
-  ENOENGINE: "no_engine",
-  ESYNTH: "synthesis_failed",
-  EBADVOICE: "bad_voice",
-  EBADOPTION: "bad_args",
-};
+export type TtsErrorCode = keyof typeof WIRE_CODES;
 
 /** An error raised by the TTS server or one of its engines. */
-export class TtsError extends Error {
-  /** Stable, machine-readable code. */
-  readonly code: TtsErrorCode;
-
+export class TtsError extends PipeToolError<TtsErrorCode> {
   constructor(code: TtsErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.code = code;
+    super(code, message, { ...options, wireCode: WIRE_CODES[code] });
     this.name = "TtsError";
   }
-
-  /** The lowercase code sent in error replies (`no_engine`, `bad_voice`, ...). */
-  get wireCode(): string {
-    return WIRE[this.code];
-  }
-}
-
-/** Wraps a TtsError so a handler's thrown error carries the lowercase wire code. */
-export function toWireError(err: unknown): Error {
-  if (!(err instanceof TtsError)) return err instanceof Error ? err : new Error(String(err));
-  const wire = new Error(err.message, { cause: err }) as Error & { code: string };
-  wire.code = err.wireCode;
-  return wire;
 }

@@ -2,12 +2,10 @@
  * named-pipe-tools-tts: the ready-made `tts` tool server.
  * @packageDocumentation
  */
-import type { TtsServer, TtsServerOptions } from "./tts-server.js";
-import { createTtsServer } from "./tts-server.js";
-
 export { TtsServer, createTtsServer } from "./tts-server.js";
 export type { TtsServerOptions } from "./tts-server.js";
-export { serverType, parseTtsArgs, USAGE } from "./options.js";
+export { serverType, TTS_OPTIONS } from "./options.js";
+export type { TtsCliOptions } from "./options.js";
 export type { SynthesisOptions, TtsEngine, Voice } from "./engine.js";
 export { EspeakEngine, parseEspeakVoices } from "./espeak-engine.js";
 export type { EspeakEngineOptions } from "./espeak-engine.js";
@@ -28,11 +26,3 @@ export type { AudioSink, Speech, SpeechResult } from "./speaker.js";
 export { PLAYER_KINDS, Player, detectPlayer } from "./player.js";
 export type { PlayerKind } from "./player.js";
 export { WavFileWriter, WavStreamParser, wavHeader } from "./wav.js";
-
-/**
- * Factory in the shape the CLI's server registry loads (`cpipe --serve tts -j '{...}'`): the
- * core's server options plus {@link TtsServerOptions}.
- */
-export function createServer(options: TtsServerOptions = {}): TtsServer {
-  return createTtsServer(options);
-}

@@ -1,100 +1,114 @@
 /**
- * Command-line options of the tts server (`cpipe --serve tts [options]`, or main.js) and the
- * server-type entry the CLI loads.
+ * The tts server's options, declared for the core's option parser (`cpipe --serve tts`, a
+ * config file, the dashboard's launch form), and the server type the CLI loads.
  */
-import { parseArgs } from "node:util";
-import type { ServerType } from "named-pipe-tools";
-import { TtsError } from "./errors.js";
+import type { OptionSpec, ServerType } from "named-pipe-tools";
 import type { TtsServerOptions } from "./tts-server.js";
 import { createTtsServer } from "./tts-server.js";
+import { TtsError } from "./errors.js";
 
-/** The options, for `--help`. */
-export const USAGE = `Options of --serve tts:
-  --voice V          voice id or name (list_voices lists them) [en-us]
-  --rate R           speaking rate, a multiple of normal speed, 0.5-4 [1]
-  --wav FILE         also write all spoken audio to FILE (WAV, 16-bit mono)
-  --no-play          no local playback (audio still goes to data-channel clients and --wav)
-  --play P           auto, pacat, aplay or play [auto: the default device, if there is one]
-  --device D         playback device (pacat --device, aplay -D, SoX AUDIODEV)
-  --pace P           realtime (frames paced to playback speed) or fast [realtime]
-  --lead-ms N        how far frames may run ahead of real time, ms [200]
-  --frame-samples N  samples per audio frame [1024]
-  --espeak PATH      the espeak-ng executable [espeak-ng]
-  --name NAME        tool name [tts]
-  --dir DIR          pipe directory [$PIPE_TOOLS_DIR or /tmp]`;
+/** The options of `cpipe --serve tts`. */
+export const TTS_OPTIONS: readonly OptionSpec[] = [
+  {
+    flag: "voice",
+    type: "string",
+    placeholder: "V",
+    default: "en-us",
+    description: "voice id or name (list_voices lists them)",
+  },
+  {
+    flag: "rate",
+    type: "number",
+    min: 0.5,
+    max: 4,
+    default: 1,
+    description: "speaking rate, a multiple of normal speed",
+  },
+  {
+    flag: "wav",
+    type: "string",
+    placeholder: "FILE",
+    path: true,
+    description: "also write all spoken audio to FILE (WAV, 16-bit mono)",
+  },
+  {
+    flag: "no-play",
+    type: "boolean",
+    description: "no local playback (audio still goes to data-channel clients and --wav)",
+  },
+  {
+    flag: "play",
+    type: "string",
+    choices: ["auto", "pacat", "aplay", "play"],
+    default: "auto",
+    description: "the player program (auto: the default device, if there is one)",
+  },
+  {
+    flag: "device",
+    type: "string",
+    placeholder: "D",
+    description: "playback device (pacat --device, aplay -D, SoX AUDIODEV)",
+  },
+  {
+    flag: "pace",
+    type: "string",
+    choices: ["realtime", "fast"],
+    default: "realtime",
+    description: "frames paced to playback speed, or as fast as synthesized",
+  },
+  {
+    flag: "lead-ms",
+    type: "integer",
+    min: 0,
+    max: 1_000_000,
+    default: 200,
+    description: "how far frames may run ahead of real time, ms",
+  },
+  {
+    flag: "frame-samples",
+    type: "integer",
+    min: 16,
+    max: 1_000_000,
+    default: 1024,
+    description: "samples per audio frame",
+  },
+  {
+    flag: "espeak",
+    type: "string",
+    placeholder: "PATH",
+    path: true,
+    default: "espeak-ng",
+    description: "the espeak-ng executable",
+  },
+];
 
-function number(flag: string, value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (value.trim() === "" || !Number.isFinite(n)) {
-    throw new TtsError("EBADOPTION", `${flag} needs a number, got '${value}'`);
-  }
-  return n;
-}
-
-/**
- * Parses the tts server's command-line options.
- * @throws TtsError `EBADOPTION` naming the bad option
- */
-export function parseTtsArgs(args: string[]): TtsServerOptions {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        voice: { type: "string" },
-        rate: { type: "string" },
-        wav: { type: "string" },
-        "no-play": { type: "boolean" },
-        play: { type: "string" },
-        device: { type: "string" },
-        pace: { type: "string" },
-        "lead-ms": { type: "string" },
-        "frame-samples": { type: "string" },
-        espeak: { type: "string" },
-        name: { type: "string" },
-        dir: { type: "string" },
-      },
-    }));
-  } catch (err) {
-    throw new TtsError("EBADOPTION", (err as Error).message, { cause: err });
-  }
-  const opts: TtsServerOptions = {};
-  if (values.voice !== undefined) opts.voice = values.voice;
-  const rate = number("--rate", values.rate);
-  if (rate !== undefined) opts.rate = rate;
-  if (values.wav !== undefined) opts.wav = values.wav;
-  if (values["no-play"] === true && values.play !== undefined) {
-    throw new TtsError("EBADOPTION", "--no-play and --play exclude each other");
-  }
-  if (values["no-play"] === true) opts.play = false;
-  if (values.play !== undefined) opts.play = values.play as TtsServerOptions["play"];
-  if (values.device !== undefined) opts.device = values.device;
-  if (values.pace !== undefined) opts.pace = values.pace as TtsServerOptions["pace"];
-  const lead = number("--lead-ms", values["lead-ms"]);
-  if (lead !== undefined) opts.leadMs = lead;
-  const frame = number("--frame-samples", values["frame-samples"]);
-  if (frame !== undefined) opts.frameSamples = frame;
-  if (values.espeak !== undefined) opts.espeakBinary = values.espeak;
-  if (values.name !== undefined) opts.name = values.name;
-  if (values.dir !== undefined) opts.dir = values.dir;
-  return opts;
+/** The parsed options of `cpipe --serve tts` (camelCase keys of {@link TTS_OPTIONS}). */
+export interface TtsCliOptions {
+  voice: string;
+  rate: number;
+  wav: string;
+  noPlay: boolean;
+  play: "auto" | "pacat" | "aplay" | "play";
+  device: string;
+  pace: "realtime" | "fast";
+  leadMs: number;
+  frameSamples: number;
+  espeak: string;
 }
 
 /** The entry `cpipe --serve tts` loads. */
-export const serverType: ServerType = {
+export const serverType: ServerType<TtsCliOptions> = {
   name: "tts",
   description: "text to speech (espeak-ng): speaks streamed text sentence by sentence, streams PCM",
-  usage: USAGE,
-  async start(args, common) {
-    const parsed = parseTtsArgs(args);
+  options: TTS_OPTIONS,
+  async start({ noPlay, play, espeak, rest: _rest, ...options }) {
+    if (noPlay === true && play !== undefined) {
+      throw new TtsError("EUSAGE", "--no-play and --play exclude each other");
+    }
     const server = createTtsServer({
-      ...(common.log === undefined ? {} : { log: common.log }),
-      ...(common.dir === undefined ? {} : { dir: common.dir }),
-      ...(common.name === undefined ? {} : { name: common.name }),
-      ...parsed,
+      ...(options as TtsServerOptions),
+      ...(noPlay === true ? { play: false } : play === undefined ? {} : { play }),
+      ...(espeak === undefined ? {} : { espeakBinary: espeak }),
     });
     try {
       await server.listen();

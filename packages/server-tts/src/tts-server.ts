@@ -168,7 +168,7 @@ export class TtsServer extends ToolServer {
     if (play === undefined || play === true || play === "auto") {
       kind = detectPlayer();
       if (kind === undefined && play === true) {
-        throw new TtsError("EBADOPTION", "no audio device found for playback");
+        throw new TtsError("EUSAGE", "no audio device found for playback");
       }
       if (kind === undefined) this.#logLine("no audio device found: local playback is off");
     } else if (play !== false) {
@@ -312,19 +312,19 @@ function serverOptionsOf(options: TtsServerOptions): Partial<ToolServerOptions> 
 
 function checkOptions(o: TtsServerOptions): void {
   if (o.rate !== undefined && !(typeof o.rate === "number" && o.rate >= 0.5 && o.rate <= 4)) {
-    throw new TtsError("EBADOPTION", `rate must be a number from 0.5 to 4, got ${String(o.rate)}`);
+    throw new TtsError("EUSAGE", `rate must be a number from 0.5 to 4, got ${String(o.rate)}`);
   }
   if (o.pace !== undefined && o.pace !== "realtime" && o.pace !== "fast") {
-    throw new TtsError("EBADOPTION", `pace must be "realtime" or "fast", got ${String(o.pace)}`);
+    throw new TtsError("EUSAGE", `pace must be "realtime" or "fast", got ${String(o.pace)}`);
   }
   for (const key of ["leadMs", "frameSamples", "maxSentenceChars"] as const) {
     const v = o[key];
     if (v !== undefined && !(Number.isInteger(v) && v >= 0 && v <= 1_000_000)) {
-      throw new TtsError("EBADOPTION", `${key} must be a non-negative integer, got ${String(v)}`);
+      throw new TtsError("EUSAGE", `${key} must be a non-negative integer, got ${String(v)}`);
     }
   }
   if (o.frameSamples !== undefined && o.frameSamples < 16) {
-    throw new TtsError("EBADOPTION", `frameSamples must be at least 16, got ${o.frameSamples}`);
+    throw new TtsError("EUSAGE", `frameSamples must be at least 16, got ${o.frameSamples}`);
   }
   const play = o.play;
   if (
@@ -333,7 +333,7 @@ function checkOptions(o: TtsServerOptions): void {
     !["auto", "pacat", "aplay", "play"].includes(play)
   ) {
     throw new TtsError(
-      "EBADOPTION",
+      "EUSAGE",
       `play must be auto, pacat, aplay, play or false, got ${String(play)}`,
     );
   }

@@ -38,9 +38,9 @@ test("main.js serves; cpipe tts speak speaks into --wav", { skip: NO_ESPEAK }, a
   assert.ok(rms(file.subarray(44)) > 500);
 });
 
-test("main.js exits 1 with a one-line error on a bad option", async (t) => {
+test("main.js exits 2 with a one-line error on a bad option", async (t) => {
   const proc = spawnNode(t, MAIN, ["--rate", "fast"]);
-  assert.equal(await proc.exited, 1);
-  assert.equal(proc.stderr(), "tts: --rate needs a number, got 'fast'\n");
+  assert.equal(await proc.exited, 2);
+  assert.equal(proc.stderr(), "tts: --rate needs a number, got 'fast'; see '--help'\n");
   assert.equal(proc.stdout(), "");
 });

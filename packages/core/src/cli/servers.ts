@@ -7,7 +7,7 @@
  */
 import path from "node:path";
 import { PipeToolError } from "../errors.js";
-import type { ServerType } from "../server/run-main.js";
+import type { ServerType } from "../serve/server-type.js";
 import { importFile, importPackage, installCommand, isPackageName } from "./packages.js";
 
 /** A ready-made server type: where it comes from. */

@@ -1,26 +1,18 @@
 /**
  * `cpipe --serve demo`: the demo tool as a server type.
  */
-import type { ToolServer } from "../server/tool-server.js";
+import type { ServerType } from "../serve/server-type.js";
 import { createDemoServer } from "./demo-server.js";
 
-/** The demo server type (see src/cli/servers.ts for the contract). */
-export const serverType = {
+/** The demo server type: no options of its own. */
+export const serverType: ServerType = {
   name: "demo",
   description: "the demo tool: echo, count (streaming), sleep, fail, shout, binary echo",
-  usage: "cpipe --serve demo [--name NAME] [--dir DIR]   (no options of its own)",
-  async start(
-    args: string[],
-    common: { name?: string; dir?: string; log?: (line: string) => void },
-  ): Promise<ToolServer> {
-    if (args.length > 0) {
-      throw new TypeError(`--serve demo takes no options of its own, got '${args[0]}'`);
-    }
-    const server = createDemoServer({
-      ...(common.name === undefined ? {} : { name: common.name }),
-      ...(common.dir === undefined ? {} : { dir: common.dir }),
-      ...(common.log === undefined ? {} : { log: common.log }),
-    });
-    return server.listen();
-  },
+  options: [],
+  start: ({ name, dir, log }) =>
+    createDemoServer({
+      ...(name === undefined ? {} : { name }),
+      ...(dir === undefined ? {} : { dir }),
+      ...(log === undefined ? {} : { log }),
+    }).listen(),
 };

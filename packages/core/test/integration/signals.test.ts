@@ -1,13 +1,18 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { fileURLToPath } from "node:url";
 import { ToolClient } from "../../src/index.js";
 import type { EventMessage } from "../../src/index.js";
-import { entries, startDemo, tempDir } from "named-pipe-tools-testkit";
+import { entries, spawnNode, tempDir, waitForOutput } from "named-pipe-tools-testkit";
+
+const LIBRARY_SERVER = fileURLToPath(new URL("../fixtures/library-server.js", import.meta.url));
 
 for (const signal of ["SIGTERM", "SIGINT"] as const) {
   test(`${signal} stops the server gracefully: broadcast, then its pipes are removed`, async (t) => {
     const dir = await tempDir(t);
-    const server = await startDemo(t, dir);
+    // The library's own handling: a server main (or cpipe --serve) exits 0 instead.
+    const server = spawnNode(t, LIBRARY_SERVER, [dir]);
+    await waitForOutput(server, (out) => out.includes("ready "));
     const client = await ToolClient.connect("demo", { dir });
     const states: EventMessage[] = [];
     client.on("state_changed", (m) => states.push(m));

@@ -22,9 +22,6 @@ export function createEngine(name: string, options: EngineOptions = {}): SttEngi
     case "whisper":
       return new WhisperEngine(options);
     default:
-      throw new SttError(
-        "EBADOPTION",
-        `unknown engine '${name}' (known: ${ENGINE_NAMES.join(", ")})`,
-      );
+      throw new SttError("EUSAGE", `unknown engine '${name}' (known: ${ENGINE_NAMES.join(", ")})`);
   }
 }

@@ -90,7 +90,7 @@ export interface GgufSummary {
  */
 export async function checkGgufFile(path: string): Promise<GgufSummary> {
   const bad = (problem: string, cause?: unknown): ChatServerError =>
-    new ChatServerError("bad_model", `model file ${path} ${problem}`, { cause });
+    new ChatServerError("EBADMODEL", `model file ${path} ${problem}`, { cause });
   const st = await stat(path).catch((err: unknown) => {
     throw bad(`cannot be read: ${(err as Error).message}`, err);
   });

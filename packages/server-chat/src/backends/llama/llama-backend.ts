@@ -87,7 +87,7 @@ export class LlamaBackend implements ChatBackend {
 
   constructor(options: LlamaBackendOptions) {
     if (typeof options.model !== "string" || options.model === "") {
-      throw new ChatServerError("bad_config", "the llama backend needs a model (--model)");
+      throw new ChatServerError("EUSAGE", "the llama backend needs a model (--model)");
     }
     this.#opts = options;
     this.parallel = options.parallel ?? 1;
@@ -134,7 +134,7 @@ export class LlamaBackend implements ChatBackend {
     } catch (err) {
       await this.close();
       throw new ChatServerError(
-        "model_load_failed",
+        "EMODELLOAD",
         `cannot load model ${file}: ${(err as Error).message}`,
         { cause: err },
       );
@@ -150,7 +150,7 @@ export class LlamaBackend implements ChatBackend {
     const model = this.#model;
     const chat = this.#free.pop();
     if (model === undefined || chat === undefined) {
-      throw new ChatServerError("not_ready", "the model is not loaded or every sequence is busy");
+      throw new ChatServerError("ENOTREADY", "the model is not loaded or every sequence is busy");
     }
     let completionTokens = 0;
     let promptTokens: number | undefined;
@@ -182,13 +182,9 @@ export class LlamaBackend implements ChatBackend {
       return { promptTokens, completionTokens, finishReason };
     } catch (err) {
       if (signal.aborted) return { promptTokens, completionTokens, finishReason: "cancelled" };
-      throw new ChatServerError(
-        "generation_failed",
-        `generation failed: ${(err as Error).message}`,
-        {
-          cause: err,
-        },
-      );
+      throw new ChatServerError("EGENERATION", `generation failed: ${(err as Error).message}`, {
+        cause: err,
+      });
     } finally {
       this.#free.push(chat);
     }

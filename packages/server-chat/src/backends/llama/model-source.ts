@@ -47,7 +47,7 @@ export async function resolveModel(
     });
   } catch (err) {
     throw new ChatServerError(
-      "model_load_failed",
+      "EMODELLOAD",
       `cannot resolve model ${model}: ${(err as Error).message}`,
       { cause: err },
     );

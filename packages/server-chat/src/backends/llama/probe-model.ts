@@ -22,7 +22,7 @@ export function probeModel(path: string, timeoutMs = 60_000): Promise<void> {
     const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
     child.once("error", (err) => {
       clearTimeout(timer);
-      reject(new ChatServerError("bad_model", `cannot check ${path}: ${err.message}`));
+      reject(new ChatServerError("EBADMODEL", `cannot check ${path}: ${err.message}`));
     });
     child.once("exit", (code, signal) => {
       clearTimeout(timer);
@@ -34,7 +34,7 @@ export function probeModel(path: string, timeoutMs = 60_000): Promise<void> {
         signal !== null
           ? `llama.cpp crashed reading it (${signal}): ${last}`
           : `llama.cpp refused it: ${last}`;
-      reject(new ChatServerError("bad_model", `model file ${path} is malformed: ${how}`));
+      reject(new ChatServerError("EBADMODEL", `model file ${path} is malformed: ${how}`));
     });
   });
 }

@@ -61,16 +61,13 @@ export class OpenAIBackend implements ChatBackend {
     try {
       url = new URL(options.baseUrl);
     } catch {
-      throw new ChatServerError("bad_config", `--base-url must be a URL, got '${options.baseUrl}'`);
+      throw new ChatServerError("EUSAGE", `--base-url must be a URL, got '${options.baseUrl}'`);
     }
     if (url.protocol !== "http:" && url.protocol !== "https:") {
-      throw new ChatServerError(
-        "bad_config",
-        `--base-url must be http(s), got '${options.baseUrl}'`,
-      );
+      throw new ChatServerError("EUSAGE", `--base-url must be http(s), got '${options.baseUrl}'`);
     }
     if (typeof options.model !== "string" || options.model === "") {
-      throw new ChatServerError("bad_config", "the openai backend needs a model name (--model)");
+      throw new ChatServerError("EUSAGE", "the openai backend needs a model name (--model)");
     }
     this.#opts = options;
     this.#url = `${options.baseUrl.replace(/\/+$/, "")}/chat/completions`;
@@ -130,7 +127,7 @@ export class OpenAIBackend implements ChatBackend {
     if (!response.ok || response.body === null) {
       const text = await response.text().catch(() => "");
       throw new ChatServerError(
-        "upstream_error",
+        "EUPSTREAM",
         `upstream ${this.#url} answered ${response.status} ${response.statusText}: ${upstreamMessage(text)}`,
       );
     }
@@ -151,13 +148,13 @@ export class OpenAIBackend implements ChatBackend {
           chunk = JSON.parse(data) as StreamChunk;
         } catch {
           throw new ChatServerError(
-            "upstream_error",
+            "EUPSTREAM",
             `upstream sent a malformed event: ${data.slice(0, 200)}`,
           );
         }
         if (chunk.error !== undefined && chunk.error !== null) {
           throw new ChatServerError(
-            "upstream_error",
+            "EUPSTREAM",
             `upstream error: ${upstreamMessage(JSON.stringify({ error: chunk.error }))}`,
           );
         }
@@ -183,7 +180,7 @@ export class OpenAIBackend implements ChatBackend {
       return { promptTokens, completionTokens: chunks, finishReason: "cancelled" };
     if (!sawDone) {
       throw new ChatServerError(
-        "upstream_disconnected",
+        "EUPSTREAMGONE",
         `upstream ${this.#url} closed the stream before [DONE]`,
       );
     }
@@ -198,13 +195,9 @@ export class OpenAIBackend implements ChatBackend {
         : typeof cause?.message === "string"
           ? cause.message
           : (err as Error).message;
-    return new ChatServerError(
-      "upstream_disconnected",
-      `${what} upstream ${this.#url}: ${detail}`,
-      {
-        cause: err,
-      },
-    );
+    return new ChatServerError("EUPSTREAMGONE", `${what} upstream ${this.#url}: ${detail}`, {
+      cause: err,
+    });
   }
 
   config(): Record<string, unknown> {

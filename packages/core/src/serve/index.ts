@@ -1,0 +1,17 @@
+/**
+ * Serving: the server-type contract, its option parsing and the process main that every server
+ * type shares.
+ */
+export { parseServeArgs, optionKey } from "./parse-options.js";
+export type { ParsedServeArgs } from "./parse-options.js";
+export { runServerMain, runServerType, ServeExit } from "./run-main.js";
+export type { RunIo } from "./run-main.js";
+export type {
+  OptionSpec,
+  OptionType,
+  RestSpec,
+  ServeCommon,
+  ServeOptions,
+  ServerType,
+} from "./server-type.js";
+export { formatServeUsage } from "./usage.js";
