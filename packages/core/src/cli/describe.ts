@@ -7,7 +7,8 @@ import { PipeToolError } from "../errors.js";
 import type { ArgSpec, CommandSpec, InterfaceSpec } from "../schema/interface.js";
 import type { DescribeCommand } from "./args.js";
 import { connectTool, failureContext } from "./connect.js";
-import { ExitCode, printError, shellWord } from "./errors.js";
+import { ExitCode, printError } from "./errors.js";
+import { shellWord } from "../util/shell-word.js";
 import { interruptLine, reportFailure, trapInterrupts } from "./interrupt.js";
 
 /** What `cpipe NAME` gathers about a tool. */

@@ -13,7 +13,8 @@ import { scanPipes } from "../discovery/scan.js";
 import { clearOrphans } from "../discovery/clear.js";
 import { defaultPipeDir } from "../transport/paths.js";
 import type { DiscoverCommand } from "./args.js";
-import { ExitCode, describeFailure, printError, shellWord } from "./errors.js";
+import { ExitCode, describeFailure, printError } from "./errors.js";
+import { shellWord } from "../util/shell-word.js";
 import { exitOnInterrupt } from "./interrupt.js";
 
 /** One live (or starting) tool, as `--list` / `--pid` report it. */

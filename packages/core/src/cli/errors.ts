@@ -5,6 +5,7 @@
 import { lstatSync } from "node:fs";
 import path from "node:path";
 import { PipeToolError, RemoteError } from "../errors.js";
+import { shellWord } from "../util/shell-word.js";
 
 /** Exit codes of cpipe. */
 export const ExitCode = {
@@ -46,11 +47,6 @@ export interface ErrorContext {
 }
 
 const seconds = (ms: number): string => `${Number((ms / 1000).toFixed(3))} s`;
-
-/** Shell-quotes one word when it needs it. */
-export function shellWord(word: string): string {
-  return /^[\w./@%+=:,-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
-}
 
 function noServerLine(ctx: ErrorContext): string {
   const upstream = ctx.upstream;

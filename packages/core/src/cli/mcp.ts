@@ -4,7 +4,7 @@
  */
 import { PipeToolError } from "../errors.js";
 import { ExitCode, printError } from "./errors.js";
-import { loadPackage } from "./servers.js";
+import { loadPackage } from "../serve/load-type.js";
 
 type RunBridge = (args: string[], common: { dir?: string }) => Promise<number>;
 

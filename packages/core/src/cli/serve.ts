@@ -7,7 +7,7 @@ import type { ServerType } from "../serve/server-type.js";
 import { runServerType } from "../serve/run-main.js";
 import type { ServeCommand } from "./args.js";
 import { ExitCode, describeFailure, printError } from "./errors.js";
-import { loadServerType } from "./servers.js";
+import { loadServerType } from "../serve/load-type.js";
 
 /** Runs `cpipe --serve`; resolves with the exit code once the server has stopped. */
 export async function runServe(cmd: ServeCommand): Promise<number> {

@@ -15,3 +15,6 @@ export type {
   ServerType,
 } from "./server-type.js";
 export { formatServeUsage } from "./usage.js";
+export { KNOWN_SERVER_TYPES, loadPackage, loadServerType } from "./load-type.js";
+export type { KnownServerType } from "./load-type.js";
+export { findPackage, installCommand } from "./packages.js";

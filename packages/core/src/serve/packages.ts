@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { PipeToolError } from "../errors.js";
-import { shellWord } from "./errors.js";
+import { shellWord } from "../util/shell-word.js";
 
 /** The name of the core package, which holds cpipe. */
 export const CORE_PACKAGE = "named-pipe-tools";

@@ -7,18 +7,18 @@
  */
 import path from "node:path";
 import { PipeToolError } from "../errors.js";
-import type { ServerType } from "../serve/server-type.js";
+import type { ServerType } from "./server-type.js";
 import { importFile, importPackage, installCommand, isPackageName } from "./packages.js";
 
 /** A ready-made server type: where it comes from. */
-export interface KnownType {
+export interface KnownServerType {
   description: string;
   /** Its npm package (undefined: part of the core). */
   packageName?: string;
 }
 
 /** The ready-made types, by the short name `cpipe --serve` takes. */
-export const KNOWN_TYPES: Readonly<Record<string, KnownType>> = {
+export const KNOWN_SERVER_TYPES: Readonly<Record<string, KnownServerType>> = {
   demo: { description: "the demo tool: echo, count (streaming), sleep, fail, shout, binary echo" },
   chat: {
     description: "LLM chat (node-llama-cpp, or an OpenAI-compatible endpoint)",
@@ -68,10 +68,10 @@ export async function loadServerType(spec: string): Promise<ServerType> {
     const file = path.resolve(spec);
     return checkType(await importFile(file, file), file);
   }
-  const known = Object.hasOwn(KNOWN_TYPES, spec) ? KNOWN_TYPES[spec] : undefined;
+  const known = Object.hasOwn(KNOWN_SERVER_TYPES, spec) ? KNOWN_SERVER_TYPES[spec] : undefined;
   const packageName = known?.packageName ?? spec;
   if (!isPackageName(packageName)) {
-    const names = Object.keys(KNOWN_TYPES).join(", ");
+    const names = Object.keys(KNOWN_SERVER_TYPES).join(", ");
     throw new PipeToolError(
       "EUSAGE",
       `unknown server type '${spec}' (ready-made types: ${names}; or a package name, or a module file such as ./my-type.js)`,
