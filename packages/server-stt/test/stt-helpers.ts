@@ -7,24 +7,13 @@ import path from "node:path";
 import { promisify } from "node:util";
 import type { EventMessage, ToolClient } from "named-pipe-tools";
 import { readWavFile } from "../src/audio/wav.js";
-import { which } from "../src/which.js";
+import { needs } from "named-pipe-tools-testkit";
 
 const run = promisify(execFile);
 
-/** The programs a test needs that are missing (empty: all there). */
-export async function missingPrograms(...programs: string[]): Promise<string[]> {
-  const found = await Promise.all(
-    programs.map(async (p) => ((await which(p)) === undefined ? p : undefined)),
-  );
-  return found.filter((p): p is string => p !== undefined);
-}
-
-/** A skip reason when programs are missing, else undefined. */
+/** A skip reason naming the missing programs and their packages, else undefined. */
 export async function skipUnless(...programs: string[]): Promise<string | undefined> {
-  const missing = await missingPrograms(...programs);
-  return missing.length === 0
-    ? undefined
-    : `needs ${missing.join(", ")} (apt-get install ${missing.join(" ")})`;
+  return needs(...programs) || undefined;
 }
 
 /** Speaks `text` with espeak-ng (its default English voice) into `<dir>/<name>.wav`; returns the path. */

@@ -5,17 +5,14 @@
 import type { TestContext } from "node:test";
 import { ToolClient } from "named-pipe-tools";
 import type { EventMessage } from "named-pipe-tools";
-import { tempDir } from "named-pipe-tools-testkit";
-import { onPath } from "../src/player.js";
+import { needs, tempDir } from "named-pipe-tools-testkit";
 import type { AudioFrame } from "../src/frames.js";
 import { decodeFrame } from "../src/frames.js";
 import type { TtsServer, TtsServerOptions } from "../src/tts-server.js";
 import { createTtsServer } from "../src/tts-server.js";
 
 /** Why espeak-ng tests are skipped, or false when it is installed. */
-export const NO_ESPEAK = onPath("espeak-ng")
-  ? false
-  : "espeak-ng is not installed (apt-get install espeak-ng)";
+export const NO_ESPEAK = needs("espeak-ng");
 
 /** Starts a tts server (no playback unless asked) in a fresh directory, closed after the test. */
 export async function startTts(

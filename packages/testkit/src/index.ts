@@ -197,3 +197,5 @@ export async function startReferenceServer(
     });
   });
 }
+
+export { PROGRAM_PACKAGES, needs } from "./needs.js";

@@ -1,13 +1,14 @@
 #!/usr/bin/env node
 /**
- * `npm run make-test-model -- OUT.gguf`: writes the tiny random-weight test model.
+ * `cpipe-chat-test-model OUT.gguf` (the package's bin; `npm run make-test-model -- OUT.gguf` in
+ * a clone): writes the tiny random-weight test model.
  */
 import { stat } from "node:fs/promises";
 import { writeTestModel } from "./test-model.js";
 
 const out = process.argv[2];
 if (out === undefined || out.startsWith("-")) {
-  process.stderr.write("usage: npm run make-test-model -- OUT.gguf\n");
+  process.stderr.write("usage: cpipe-chat-test-model OUT.gguf\n");
   process.exit(2);
 }
 try {
@@ -15,6 +16,6 @@ try {
   const { size } = await stat(out);
   process.stdout.write(`wrote ${out} (${(size / 1024).toFixed(0)} KiB)\n`);
 } catch (err) {
-  process.stderr.write(`make-test-model: ${(err as Error).message}\n`);
+  process.stderr.write(`cpipe-chat-test-model: ${(err as Error).message}\n`);
   process.exitCode = 1;
 }
