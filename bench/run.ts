@@ -13,7 +13,7 @@ import { ALL_CASES } from "./cases/index.js";
 import type { MachineInfo } from "./machine.js";
 import { machineInfo } from "./machine.js";
 import { USAGE, parseOptions } from "./options.js";
-import { DEFAULT_JSON, DEFAULT_SVG, README, ROOT } from "./paths.js";
+import { DEFAULT_JSON, DEFAULT_SVG, README } from "./paths.js";
 import { renderSvg } from "./report/chart.js";
 import type { ResultMap } from "./report/compare.js";
 import { checkTargets, comparisons } from "./report/compare.js";
@@ -170,7 +170,7 @@ async function main(): Promise<void> {
     console.log(`wrote ${opts.svg}`);
   }
   if (opts.readme) {
-    const chart = path.relative(ROOT, opts.svg ?? DEFAULT_SVG);
+    const chart = path.relative(path.dirname(README), opts.svg ?? DEFAULT_SVG);
     const block = renderBlock({
       machine,
       rounds: opts.rounds,
