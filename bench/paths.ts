@@ -3,8 +3,6 @@
  */
 import { fileURLToPath } from "node:url";
 
-/** The repository root (this file is compiled to dist/bench/paths.js). */
-export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 /** The child-process entry point of every Node peer. */
 export const PEER_MAIN = fileURLToPath(new URL("./peer/main.js", import.meta.url));
 /** The C floor's source. */

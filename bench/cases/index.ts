@@ -23,4 +23,4 @@ export const ALL_CASES: readonly BenchCase[] = [
   ...startupCases,
 ];
 
-export type { BenchCase, Group, Result, RoundContext } from "./types.js";
+export type { BenchCase, Result } from "./types.js";

@@ -84,10 +84,3 @@ export class RemoteError extends PipeToolError {
     this.remoteCode = typeof reply["code"] === "string" ? reply["code"] : undefined;
   }
 }
-
-/** Wraps an unknown thrown value in a {@link PipeToolError} with code `EIO`. */
-export function toPipeToolError(err: unknown, context: string): PipeToolError<string> {
-  if (err instanceof PipeToolError) return err as PipeToolError<string>;
-  const detail = err instanceof Error ? err.message : String(err);
-  return new PipeToolError("EIO", `${context}: ${detail}`, { cause: err });
-}

@@ -59,10 +59,3 @@ export function joinTranscripts(parts: readonly Transcript[]): Transcript {
   const words = parts.flatMap((p) => p.words ?? []);
   return parts.some((p) => p.words !== undefined) ? { text, words } : { text };
 }
-
-/** Transcribes whole audio through an engine's streaming interface. */
-export function transcribeViaStream(engine: SttEngine, samples: Int16Array): Promise<Transcript> {
-  const stream = engine.begin(() => undefined);
-  stream.write(samples);
-  return stream.end();
-}

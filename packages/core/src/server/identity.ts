@@ -16,13 +16,3 @@ export async function processUid(pid: number): Promise<number | null | undefined
   const match = /^Uid:\s+(\d+)\s+(\d+)/m.exec(text);
   return match === null ? undefined : Number(match[2]);
 }
-
-/** True when `pid` names a running process (of any user). */
-export function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM";
-  }
-}

@@ -1,7 +1,7 @@
 /**
  * Public types of the server API.
  */
-import type { EventMessage, RequestId } from "../protocol/messages.js";
+import type { RequestId } from "../protocol/messages.js";
 
 /** Who sent a request. */
 export interface Sender {
@@ -91,6 +91,3 @@ export interface ToolServerOptions {
   /** Resource limits. */
   limits?: ServerLimits;
 }
-
-/** A message the server sends (alias for readability). */
-export type OutgoingEvent = EventMessage;

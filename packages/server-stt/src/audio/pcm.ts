@@ -5,9 +5,6 @@
 /** The sample rate every engine and the VAD receive, in Hz. */
 export const SAMPLE_RATE = 16_000;
 
-/** Bytes per sample of s16le. */
-export const BYTES_PER_SAMPLE = 2;
-
 /**
  * Reads little-endian s16 samples from bytes (copying, so the result is aligned and owned).
  * A trailing odd byte is ignored; callers that stream keep it for the next chunk.
@@ -107,11 +104,6 @@ export function toSpeechRate(samples: Int16Array, rate: number, channels: number
   out.set(tail, body.length);
   // The flush pads with zeros: trim to the exact converted length.
   return out.subarray(0, Math.round((samples.length / channels / rate) * SAMPLE_RATE));
-}
-
-/** Duration of `samples` at {@link SAMPLE_RATE}, in seconds. */
-export function durationOf(samples: number): number {
-  return samples / SAMPLE_RATE;
 }
 
 /** Joins sample chunks into one array. */
