@@ -67,7 +67,8 @@ function namedPackages(text: string): string[] {
     }
   }
   for (const [, args] of text.matchAll(/"command":\s*"npx",\s*"args":\s*\[([^\]]*)\]/g)) {
-    names.push(...namedPackages(`npx ${JSON.parse(`[${args}]`).join(" ")}`));
+    const words = JSON.parse(`[${args}]`) as string[];
+    names.push(...namedPackages(`npx ${words.join(" ")}`));
   }
   return names.filter((n) => n !== "");
 }

@@ -33,16 +33,16 @@ export interface Installed {
   seconds: { pack: number; install: number };
 }
 
-/** Runs a command to completion; rejects with its output when it fails. */
+/** Runs a command to completion; rejects with its output when its exit code is not `expect` [0]. */
 export async function run(
   t: TestContext,
   command: string,
   args: string[],
-  options: { env?: NodeJS.ProcessEnv; cwd?: string } = {},
+  options: { env?: NodeJS.ProcessEnv; cwd?: string; expect?: number } = {},
 ): Promise<Spawned> {
   const proc = spawnCaptured(t, command, args, { ...options, stdin: "ignore" });
   const code = await proc.exited;
-  if (code !== 0) {
+  if (code !== (options.expect ?? 0)) {
     throw new Error(
       `${command} ${args.join(" ")} exited ${code}\n${proc.stdout()}\n${proc.stderr()}`,
     );

@@ -114,7 +114,7 @@ test("the packed packages work as users install them", { timeout: 600_000 }, asy
       new StdioClientTransport({
         command: local.command,
         args: local.args,
-        env: env as Record<string, string>,
+        env: env,
         cwd: "/",
         stderr: "pipe",
       }),
@@ -242,20 +242,23 @@ test("the packed packages work as users install them", { timeout: 600_000 }, asy
       const bad = await run(t, "cpipe", ["--serve", file, "--repeat", "11"], {
         env,
         cwd: "/",
-      }).catch((err: Error) => err.message);
+        expect: 2,
+      });
       assert.match(
-        String(bad),
-        /exited 2\n\ncpipe: --serve .*index\.js: --repeat must be from 1 to 10, got '11'/,
+        bad.stderr(),
+        /^cpipe: --serve .*index\.js: --repeat must be from 1 to 10, got '11'; see /,
       );
     },
   );
 
   await t.test("a server type that is not installed names the exact install command", async (t) => {
-    const out = await run(t, "cpipe", ["--serve", "no-such-tool-package"], { env, cwd: "/" }).catch(
-      (err: Error) => err.message,
-    );
+    const out = await run(t, "cpipe", ["--serve", "no-such-tool-package"], {
+      env,
+      cwd: "/",
+      expect: 1,
+    });
     assert.match(
-      String(out),
+      out.stderr(),
       new RegExp(`npm install -g --prefix ${inst.prefix} no-such-tool-package`),
     );
   });
