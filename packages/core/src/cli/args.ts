@@ -303,7 +303,8 @@ function parseServe(argv: string[], at: number): ServeCommand {
   if (type === undefined || type === "" || type.startsWith("-")) {
     throw new UsageError("--serve needs a server type, such as 'cpipe --serve demo'");
   }
-  type = type.toLowerCase();
+  // A type or package name is case-insensitive; a module path is taken as given.
+  if (!/[/\\]|\.[cm]?js$/.test(type)) type = type.toLowerCase();
   let name: string | undefined;
   let dir: string | undefined;
   const args: string[] = [];

@@ -94,6 +94,12 @@ test("modes: describe, watch, list/pid/clear, serve, help, version", () => {
       args: ["--model", "m.gguf", "--", "x", "--name"],
     },
   );
+  const file = parseCli(["--serve", "/Tmp/My-Type.js"]);
+  assert.equal(
+    file.kind === "serve" && file.type,
+    "/Tmp/My-Type.js",
+    "a module path keeps its case",
+  );
   assert.deepEqual(parseCli(["demo", "ping", "--help"]), { kind: "help" });
   assert.deepEqual(parseCli(["--version"]), { kind: "version" });
 });
