@@ -2,7 +2,7 @@
  * named-pipe-tools-tts: the ready-made `tts` tool server.
  * @packageDocumentation
  */
-export { TtsServer, createTtsServer } from "./tts-server.js";
+export { TtsServer, createTtsServer, startTtsServer } from "./tts-server.js";
 export type { TtsServerOptions } from "./tts-server.js";
 export { serverType, TTS_OPTIONS } from "./options.js";
 export type { TtsCliOptions } from "./options.js";

@@ -4,7 +4,7 @@
  */
 import type { OptionSpec, ServerType } from "named-pipe-tools";
 import type { TtsServerOptions } from "./tts-server.js";
-import { createTtsServer } from "./tts-server.js";
+import { startTtsServer } from "./tts-server.js";
 import { TtsError } from "./errors.js";
 
 /** The options of `cpipe --serve tts`. */
@@ -105,18 +105,10 @@ export const serverType: ServerType<TtsCliOptions> = {
     if (noPlay === true && play !== undefined) {
       throw new TtsError("EUSAGE", "--no-play and --play exclude each other");
     }
-    const server = createTtsServer({
+    return startTtsServer({
       ...(options as TtsServerOptions),
       ...(noPlay === true ? { play: false } : play === undefined ? {} : { play }),
       ...(espeak === undefined ? {} : { espeakBinary: espeak }),
     });
-    try {
-      await server.listen();
-      await server.ready;
-    } catch (err) {
-      await server.close();
-      throw err;
-    }
-    return server;
   },
 };

@@ -351,3 +351,19 @@ function checkOptions(o: TtsServerOptions): void {
 export function createTtsServer(options: TtsServerOptions = {}): TtsServer {
   return new TtsServer(options);
 }
+
+/**
+ * Creates the server, listens, and waits until its engine is loaded; on a failure closes it and
+ * rethrows.
+ */
+export async function startTtsServer(options: TtsServerOptions = {}): Promise<TtsServer> {
+  const server = createTtsServer(options);
+  try {
+    await server.listen();
+    await server.ready;
+  } catch (err) {
+    await server.close();
+    throw err;
+  }
+  return server;
+}
