@@ -32,11 +32,20 @@ async function readStdin(signal: AbortSignal): Promise<string> {
   return text.endsWith("\n") ? text.slice(0, text.endsWith("\r\n") ? -2 : -1) : text;
 }
 
+/**
+ * Built-in commands whose one argument DATA fills instead of `data` (`cpipe demo get_interface
+ * demo`): a server of the Python project reads only that field.
+ */
+const POSITIONAL: Readonly<Record<string, string>> = { get_interface: "name" };
+
 /** The request's arguments: `data` from DATA, then the `-j` fields over it. */
 async function buildArgs(cmd: SendCommand, signal: AbortSignal): Promise<Record<string, unknown>> {
   const args: Record<string, unknown> = {};
   if (cmd.data !== undefined) {
-    args["data"] = parseData(cmd.data === "-" ? await readStdin(signal) : cmd.data);
+    const value = parseData(cmd.data === "-" ? await readStdin(signal) : cmd.data);
+    const lower = cmd.cmd.toLowerCase();
+    const field = Object.hasOwn(POSITIONAL, lower) ? POSITIONAL[lower] : undefined;
+    args[field !== undefined && typeof value === "string" ? field : "data"] = value;
   }
   return Object.assign(args, cmd.extra);
 }

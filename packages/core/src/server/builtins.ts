@@ -63,7 +63,9 @@ export function createBuiltins(host: BuiltinHost): Record<string, Builtin> {
       reply(sender, "interfaces", { interfaces: own === undefined ? ["base"] : ["base", own] }, id);
     },
     get_interface: (sender, msg, id) => {
-      const name = msg["name"] === undefined || msg["name"] === "" ? "base" : msg["name"];
+      // `cpipe tool get_interface chat` (ours or the reference's) sends the name as `data`.
+      const given = msg["name"] ?? (typeof msg["data"] === "string" ? msg["data"] : undefined);
+      const name = given === undefined || given === "" ? "base" : given;
       if (name === "base") return reply(sender, "interface", { interface: BASE_INTERFACE }, id);
       if (name === host.interfaceName())
         return reply(sender, "interface", { interface: host.ownInterface() }, id);

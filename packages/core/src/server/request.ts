@@ -104,13 +104,7 @@ export async function runRequest(job: RequestJob, outbox: Outbox): Promise<void>
   const checked = job.command.validate(job.rawArgs);
   if (!checked.ok) {
     signal.removeEventListener("abort", onAbort);
-    finish(
-      makeEvent(
-        "error",
-        { message: `${job.cmd}: ${checked.error}`, code: WireErrorCode.BadArgs },
-        id,
-      ),
-    );
+    finish(makeEvent("error", { message: checked.error, code: WireErrorCode.BadArgs }, id));
     return;
   }
   const ctx: RequestContext = {
