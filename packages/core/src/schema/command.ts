@@ -79,7 +79,7 @@ export function compileCommand(name: string, decl: CommandDeclaration): Compiled
   const json = toJsonSchema(schema);
   delete json["$schema"];
   const fromData = soleStringArg(json);
-  const known = Object.keys((json["properties"] ?? {}));
+  const known = Object.keys(json["properties"] ?? {});
   const events: EventSpec[] = Object.entries(decl.events ?? {}).map(([event, e]) => ({
     name: event,
     description: e.description ?? "",
