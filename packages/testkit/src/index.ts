@@ -174,12 +174,15 @@ export async function writeAllRaw(fd: number, buf: Buffer): Promise<void> {
   }
 }
 
-/** Starts the Python reference-format server fixture (packages/core/test/fixtures/reference_server.py). */
+/**
+ * Starts the Python reference-format server fixture (packages/core/test/fixtures/reference_server.py)
+ * and waits for its `ready` line; resolves with its process.
+ */
 export async function startReferenceServer(
   t: TestContext,
   dir: string,
   name: string,
-): Promise<void> {
+): Promise<ChildProcess> {
   const child = spawn(
     "python3",
     [path.join(ROOT, "packages/core/test/fixtures/reference_server.py"), dir, name],
@@ -196,4 +199,5 @@ export async function startReferenceServer(
       if (d.toString().includes("ready")) resolve();
     });
   });
+  return child;
 }

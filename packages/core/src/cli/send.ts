@@ -50,6 +50,21 @@ async function buildArgs(cmd: SendCommand, signal: AbortSignal): Promise<Record<
   return Object.assign(args, cmd.extra);
 }
 
+/**
+ * Built-in commands that only ask a tool about itself: sent in the form servers of the Python
+ * project understand too (see connectTool), so `cpipe NAME ping` works on one and leaves it as
+ * found.
+ */
+const PROBES: ReadonlySet<string> = new Set([
+  "ping",
+  "get_state",
+  "get_description",
+  "get_help",
+  "get_config",
+  "list_interfaces",
+  "get_interface",
+]);
+
 /** Runs `cpipe PIPE CMD [DATA]`; resolves with the exit code. */
 export async function runSend(cmd: SendCommand): Promise<number> {
   const ctx = failureContext(cmd, cmd.cmd);
@@ -58,7 +73,11 @@ export async function runSend(cmd: SendCommand): Promise<number> {
   let client: ToolClient | undefined;
   try {
     const args = await buildArgs(cmd, interrupt.signal);
-    client = await connectTool(cmd, { subscribe: cmd.wait, signal: interrupt.signal });
+    client = await connectTool(cmd, {
+      subscribe: cmd.wait,
+      signal: interrupt.signal,
+      probe: cmd.wait && PROBES.has(cmd.cmd.toLowerCase()),
+    });
     if (!cmd.wait) {
       // Not subscribed: the server runs the command but sends no reply.
       client.send(cmd.cmd, args);
