@@ -52,11 +52,12 @@ export function spawnCaptured(
   t: TestContext,
   command: string,
   args: string[],
-  options: { env?: NodeJS.ProcessEnv; stdin?: "pipe" | "ignore" } = {},
+  options: { env?: NodeJS.ProcessEnv; stdin?: "pipe" | "ignore"; cwd?: string } = {},
 ): Spawned {
   const child = spawn(command, args, {
     stdio: [options.stdin ?? "pipe", "pipe", "pipe"],
     env: options.env ?? process.env,
+    ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
   });
   let out = "";
   let err = "";
