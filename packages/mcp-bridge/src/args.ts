@@ -9,7 +9,11 @@ import { McpBridgeError } from "./errors.js";
 /** `cpipe mcp [--dir DIR] [NAME...]` */
 export const BRIDGE_USAGE = "cpipe mcp [--dir DIR] [NAME...]";
 /** `cpipe --serve mcp [--name NAME] [--description TEXT] -- <command ...>` */
-export const WRAP_USAGE = "--serve mcp [--name NAME] [--description TEXT] -- <command ...>";
+export const WRAP_USAGE =
+  "--serve mcp [--name NAME] [--description TEXT] [--init-timeout SECONDS] -- <command ...>";
+
+/** Default of `--init-timeout`: how long the MCP server has to answer initialize, in ms. */
+export const DEFAULT_INIT_TIMEOUT_MS = 30_000;
 
 /** Parsed `cpipe mcp` arguments. */
 export interface BridgeArgs {
@@ -24,6 +28,8 @@ export interface WrapArgs {
   name: string | undefined;
   dir: string | undefined;
   description: string | undefined;
+  /** How long the MCP server has to answer initialize (and list its tools), in ms. */
+  initTimeoutMs: number;
   /** The stdio MCP server to run: executable, then its arguments. */
   command: [string, ...string[]];
 }
@@ -140,10 +146,18 @@ export function parseWrapArgs(
 ): WrapArgs {
   const { options, rest } = split(
     args,
-    new Set(["name", "dir", "description"]),
+    new Set(["name", "dir", "description", "init-timeout"]),
     new Set(),
     WRAP_USAGE,
   );
+  const rawTimeout = opt(options, "init-timeout");
+  const seconds = rawTimeout === undefined ? DEFAULT_INIT_TIMEOUT_MS / 1000 : Number(rawTimeout);
+  if (!Number.isFinite(seconds) || seconds <= 0) {
+    throw new McpBridgeError(
+      "EUSAGE",
+      `--init-timeout takes a positive number of seconds, got ${JSON.stringify(rawTimeout)}`,
+    );
+  }
   const [program, ...programArgs] = rest;
   if (program === undefined) {
     throw new McpBridgeError("EUSAGE", `no MCP server command given; usage: ${WRAP_USAGE}`);
@@ -160,6 +174,7 @@ export function parseWrapArgs(
     name,
     dir: opt(options, "dir") ?? common.dir,
     description: opt(options, "description"),
+    initTimeoutMs: Math.round(seconds * 1000),
     command,
   };
 }

@@ -1,32 +1,17 @@
 /**
- * `cpipe --serve mcp -- <command ...>`: runs a stdio MCP server once and serves its tools as a
- * persistent pipe tool, shared by every pipe client.
+ * `cpipe --serve mcp -- <command ...>`: runs a stdio MCP server and serves its tools as a
+ * persistent pipe tool, shared by every pipe client; restarts it when it exits.
  */
-import { createInterface } from "node:readline";
-import type { Readable } from "node:stream";
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import type { Tool } from "@modelcontextprotocol/sdk/types.js";
-import { ToolListChangedNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
 import type { ServeCommon } from "named-pipe-tools";
 import { deriveName, parseWrapArgs } from "./args.js";
-import { McpBridgeError } from "./errors.js";
-import { VERSION } from "./version.js";
+import type { LaunchSpec } from "./upstream.js";
+import { launchUpstream } from "./upstream.js";
 import { McpWrapServer } from "./wrap-server.js";
 
 /** Options `cpipe --serve mcp` passes. */
 export type WrapCommon = ServeCommon;
-
-async function listAll(client: Client): Promise<Tool[]> {
-  const tools: Tool[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await client.listTools(cursor === undefined ? {} : { cursor });
-    tools.push(...page.tools);
-    cursor = page.nextCursor;
-  } while (cursor !== undefined);
-  return tools;
-}
 
 function helpText(
   name: string,
@@ -46,18 +31,13 @@ function helpText(
   return `${lines.join("\n")}\n`;
 }
 
-/** The full environment as strings: a wrapped server gets what the user's shell has. */
-function environment(): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const [key, value] of Object.entries(process.env)) if (value !== undefined) env[key] = value;
-  return env;
-}
-
 /**
  * Spawns the stdio MCP server named in `args`, lists its tools, and serves them as pipe
- * commands. Resolves once the pipe server listens; closing it ends the MCP server too.
+ * commands. Resolves once the pipe server listens; closing it ends the MCP server too. When the
+ * MCP server exits, it is restarted (state `restarting` meanwhile).
  * @throws McpBridgeError `EUSAGE` for bad arguments, `EUPSTREAM` when the MCP server cannot be
- *   started or listed; PipeToolError `EINUSE` when the tool name is already served.
+ *   started, does not answer initialize in time, or cannot be listed; PipeToolError `EINUSE`
+ *   when the tool name is already served.
  */
 export async function startWrap(
   args: readonly string[],
@@ -66,52 +46,22 @@ export async function startWrap(
   const parsed = parseWrapArgs(args, common);
   const name = parsed.name ?? deriveName(parsed.command);
   const log = common.log ?? ((line: string) => process.stderr.write(`[${name}] ${line}\n`));
-  const [program, ...programArgs] = parsed.command;
-  const transport = new StdioClientTransport({
-    command: program,
-    args: programArgs,
-    env: environment(),
-    stderr: "pipe",
-  });
-  if (transport.stderr !== null) {
-    createInterface({ input: transport.stderr as Readable }).on("line", (line) =>
-      log(`mcp: ${line}`),
-    );
-  }
-  const upstream = new Client({ name: "named-pipe-tools", version: VERSION }, { capabilities: {} });
-  let tools: Tool[];
-  try {
-    await upstream.connect(transport);
-    tools = await listAll(upstream);
-  } catch (err) {
-    await upstream.close().catch(() => undefined);
-    throw new McpBridgeError(
-      "EUPSTREAM",
-      `cannot start MCP server '${parsed.command.join(" ")}': ${(err as Error).message}`,
-      { cause: err },
-    );
-  }
-  const info = upstream.getServerVersion();
+  const spec: LaunchSpec = { command: parsed.command, initTimeoutMs: parsed.initTimeoutMs, log };
+  const { client, tools } = await launchUpstream(spec);
+  const info = client.getServerVersion();
+  const program = parsed.command[0];
   const server = new McpWrapServer({
     name,
-    upstream,
+    upstream: client,
+    relaunch: () => launchUpstream(spec),
     description:
       parsed.description ??
       `MCP server ${info?.name ?? program}${info?.version === undefined ? "" : ` ${info.version}`} (${tools.length} tools)`,
-    help: helpText(name, parsed.command, upstream, tools),
+    help: helpText(name, parsed.command, client, tools),
     log,
     ...(parsed.dir === undefined ? {} : { dir: parsed.dir }),
   });
   for (const problem of server.setTools(tools)) log(problem);
-  upstream.setNotificationHandler(ToolListChangedNotificationSchema, async () => {
-    const fresh = await listAll(upstream).catch(() => undefined);
-    if (fresh !== undefined) for (const problem of server.setTools(fresh)) log(problem);
-  });
-  // The MCP server exiting ends the pipe tool: clients see ESERVERGONE instead of hanging.
-  upstream.onclose = () => {
-    log("the MCP server exited; stopping");
-    void server.close();
-  };
   try {
     await server.listen();
   } catch (err) {

@@ -119,7 +119,13 @@ export async function runRequest(job: RequestJob, outbox: Outbox): Promise<void>
     id,
     sender,
     signal,
-    reply: (event, fields) => finish(makeEvent(event, fields, id)),
+    reply: (event, fields) => {
+      // A handler's own error reply keeps to the same shape rule as ours (error-reply.ts).
+      const plain = event === "error" && !ours(sender, id);
+      const message = fields?.["message"];
+      const text = typeof message === "string" ? message : "error";
+      finish(makeEvent(event, plain ? { message: text } : fields, id));
+    },
     emit: item,
     sendData: (payload) => outbox.sendData(sender, payload),
   };
