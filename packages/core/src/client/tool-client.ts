@@ -19,6 +19,7 @@ import { forgetPipes, rememberPipes } from "./exit-cleanup.js";
 import type { CallOptions, ConnectOptions, PendingEntry, StreamOptions } from "./options.js";
 import { resolveTarget } from "./options.js";
 import { ReferenceCalls } from "./reference-calls.js";
+import { leaveReferenceServer, pathExists, pidOnlyPipe } from "./reference-detect.js";
 import { ToolStream } from "./stream.js";
 
 export type { CallOptions, ConnectOptions, PendingEntry, StreamOptions } from "./options.js";
@@ -118,6 +119,9 @@ export class ToolClient {
     }
     const { name, dir } = resolveTarget(nameOrPath, options.dir);
     const client = new ToolClient(name, dir, options);
+    // Absent now and present after an unanswered subscribe: a server of the Python project.
+    const pidPipe = client.#reference ? undefined : pidOnlyPipe(name, dir);
+    const watchPidPipe = pidPipe !== undefined && !(await pathExists(pidPipe));
     try {
       await client.#open(options.data === true, options);
       if (options.subscribe !== false) {
@@ -132,8 +136,17 @@ export class ToolClient {
         client.#subscribed = true;
       }
     } catch (err) {
-      const error =
-        err instanceof PipeToolError && err.code === "ETIMEDOUT"
+      const timedOut = err instanceof PipeToolError && err.code === "ETIMEDOUT";
+      const foreign =
+        timedOut &&
+        watchPidPipe &&
+        (await leaveReferenceServer(pidPipe, (line) => client.#writer?.write(line)));
+      const error = foreign
+        ? new PipeToolError(
+            "EREFERENCE",
+            `tool '${name}' is a server of the Python named-pipes project (it answered on ${pidPipe}, not on our pipe): connect with compat: "reference"`,
+          )
+        : timedOut
           ? new PipeToolError(
               "ETIMEDOUT",
               `tool '${name}' did not answer within ${timeoutMs} ms (is its server hung?)`,

@@ -128,3 +128,26 @@ test("reference mode: calls go one at a time, so an unanswered call never takes 
   );
   await assert.rejects(missing, /unknown command 'nope'/);
 });
+
+test("our own protocol against a Python server: a clear error, and the server left as found", async (t) => {
+  const dir = await tempDir(t);
+  const server = await startReferenceServer(t, dir, "chat");
+  await assert.rejects(
+    ToolClient.connect("chat", { dir, timeoutMs: 500 }),
+    (err: Error & { code?: string }) => {
+      assert.equal(err.code, "EREFERENCE");
+      assert.match(err.message, /server of the Python named-pipes project .*compat: "reference"/);
+      return true;
+    },
+  );
+  const echo = await cpipe(t, dir, ["chat", "echo", "hi", "-t", "0.5"]);
+  assert.equal(echo.code, 1);
+  assert.match(
+    echo.stderr,
+    /^cpipe: tool 'chat' is a server of the Python named-pipes project.*add --reference \(cpipe --reference chat echo \.\.\.\); it was left as found\n$/,
+  );
+  // Requests are handled in order: once this ping is answered, the unsubscribes were too.
+  assert.equal((await cpipe(t, dir, ["chat", "ping"])).stdout, "pong\n");
+  assert.deepEqual(openPaths(server.pid!, dir), [path.join(dir, "tool-chat")]);
+  assert.deepEqual(readdirSync(dir), ["tool-chat"]);
+});
