@@ -8,22 +8,11 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { CPIPE, spawnNode, tempDir, waitForOutput } from "named-pipe-tools-testkit";
 import { serverType } from "../src/index.js";
-import { MCP_FIXTURE, bridgeHost, spawnHost } from "./mcp-helpers.js";
+import { MCP_FIXTURE, bridgeHost, fixtureWrapArgs, spawnHost } from "./mcp-helpers.js";
 
 test("a chain of bridges returns the MCP server's own results, errors included", async (t) => {
   const dir = await tempDir(t);
-  const wrap = spawnNode(t, CPIPE, [
-    "--serve",
-    "mcp",
-    "--dir",
-    dir,
-    "--name",
-    "fx",
-    "--",
-    process.execPath,
-    MCP_FIXTURE,
-    "serve",
-  ]);
+  const wrap = spawnNode(t, CPIPE, ["--serve", "mcp", ...fixtureWrapArgs(dir, "fx")]);
   await waitForOutput(wrap, (out) => out.includes("ready "));
   const direct = await spawnHost(t, MCP_FIXTURE, ["serve"]);
   const { client: chained } = await bridgeHost(t, dir, ["fx"]);

@@ -11,7 +11,7 @@ import { spawnNode, tempDir, until, waitForOutput } from "named-pipe-tools-testk
 import type { Launched } from "../src/upstream.js";
 import { launchUpstream } from "../src/upstream.js";
 import { McpWrapServer } from "../src/wrap-server.js";
-import { MCP_FIXTURE, WRAP_MAIN, within } from "./mcp-helpers.js";
+import { MCP_FIXTURE, WRAP_MAIN, fixtureWrapArgs, within } from "./mcp-helpers.js";
 
 const SPEC = {
   command: [process.execPath, MCP_FIXTURE, "serve"] as [string, ...string[]],
@@ -100,16 +100,7 @@ test("restarts back off: each quick failure doubles the delay", async (t) => {
 
 test("cpipe --serve mcp keeps serving across a restart of the MCP server", async (t) => {
   const dir = await tempDir(t);
-  const wrap = spawnNode(t, WRAP_MAIN, [
-    "--dir",
-    dir,
-    "--name",
-    "fx",
-    "--",
-    process.execPath,
-    MCP_FIXTURE,
-    "serve",
-  ]);
+  const wrap = spawnNode(t, WRAP_MAIN, fixtureWrapArgs(dir, "fx"));
   await waitForOutput(wrap, (out) => out.includes("ready "));
   await using client = await ToolClient.connect("fx", { dir });
   const running = new Promise<void>((resolve) =>

@@ -9,18 +9,9 @@ import { test } from "node:test";
 import { RemoteError, ToolClient } from "named-pipe-tools";
 import type { EventMessage } from "named-pipe-tools";
 import type { InterfaceSpec } from "named-pipe-tools";
-import { spawnNode, tempDir, waitForOutput } from "named-pipe-tools-testkit";
+import { isAlive as alive, spawnNode, tempDir, waitForOutput } from "named-pipe-tools-testkit";
 import { serverType } from "../src/index.js";
 import { MCP_FIXTURE, WRAP_MAIN, within } from "./mcp-helpers.js";
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 test("a wrapped MCP server is spawned once and serves two pipe clients at once", async (t) => {
   const dir = await tempDir(t);

@@ -137,6 +137,16 @@ export async function until(
   }
 }
 
+/** Whether process `pid` is alive (signal 0). */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Lists a directory's entries (sorted). */
 export async function entries(dir: string): Promise<string[]> {
   return (await readdir(dir)).sort();

@@ -7,18 +7,9 @@ import { stat } from "node:fs/promises";
 import path from "node:path";
 import type { TestContext } from "node:test";
 import { test } from "node:test";
-import { CPIPE, spawnNode, tempDir, until } from "named-pipe-tools-testkit";
+import { CPIPE, isAlive as alive, spawnNode, tempDir, until } from "named-pipe-tools-testkit";
 import type { CpipeResult } from "./run-cpipe.js";
 import { cpipe } from "./run-cpipe.js";
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** Runs cpipe with its pipes and its temporary files (the detached server's log) under `dir`. */
 async function run(t: TestContext, dir: string, args: string[]): Promise<CpipeResult> {

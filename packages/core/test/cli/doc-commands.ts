@@ -10,7 +10,7 @@ import { chmod, mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { TestContext } from "node:test";
 import type { Spawned } from "named-pipe-tools-testkit";
-import { spawnCaptured } from "named-pipe-tools-testkit";
+import { isAlive as alive, spawnCaptured } from "named-pipe-tools-testkit";
 import { CPIPE } from "./run-cpipe.js";
 
 /** One command line of a document. */
@@ -77,15 +77,6 @@ export async function docShell(
     TMPDIR: dir,
   };
   return { env, pipes, cwd };
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /**
