@@ -4,7 +4,7 @@
  * that says how many tests were skipped and why (grouped by reason).
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -36,10 +36,27 @@ export function skipReasons(tap: string): Map<string, number> {
   return reasons;
 }
 
+/**
+ * The source a compiled test file came from (`packages/x/dist/test/a.test.js` ->
+ * `packages/x/test/a.test.ts`, `dist/test/a.test.js` -> `test/a.test.ts`): tsc leaves the output
+ * of a deleted or renamed test behind, and such a stale file must not run.
+ */
+function sourceOf(file: string): string {
+  const rel = path.relative(ROOT, file).replace(/\.js$/, ".ts");
+  const inPackage = /^packages\/[^/]+\/dist\//;
+  return path.join(
+    ROOT,
+    inPackage.test(rel) ? rel.replace("/dist/", "/") : rel.replace(/^dist\//, ""),
+  );
+}
+
 const dirs = readdirSync(path.join(ROOT, "packages"))
   .map((p) => path.join(ROOT, "packages", p, "dist/test"))
   .concat(path.join(ROOT, "dist/bench/test"), path.join(ROOT, "dist/test"));
-const files = process.argv.length > 2 ? process.argv.slice(2) : dirs.flatMap(testFiles);
+const files =
+  process.argv.length > 2
+    ? process.argv.slice(2)
+    : dirs.flatMap(testFiles).filter((f) => existsSync(sourceOf(f)));
 const scratch = mkdtempSync(path.join(tmpdir(), "npt-test-report-"));
 const report = path.join(scratch, "report.tap");
 const run = spawnSync(

@@ -1,9 +1,9 @@
 /**
- * The packages as users get them: every publishable package packed with `npm pack` and the
- * tarballs installed globally into an empty prefix, used from `/` with a minimal environment
- * that cannot see this repository.
+ * The packages as users get them: every publishable package packed with `npm pack`, installed
+ * as the README says into an empty prefix, and used from `/` with a minimal environment that
+ * cannot see this repository.
  */
-import { mkdir, mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { chmod, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { TestContext } from "node:test";
@@ -25,12 +25,15 @@ export interface Installed {
   scratch: string;
   /** The tarballs, by package name. */
   tarballs: Record<string, string>;
-  /** The global prefix they are installed in (`<prefix>/bin/cpipe`). */
+  /** The global prefix `npm install -g` installs them in (`<prefix>/bin/cpipe`). */
   prefix: string;
-  /** A minimal environment: the prefix's bin, node, and the system's programs; no NODE_PATH. */
+  /**
+   * A minimal environment: the npm shim, the prefix's bin, node, and the system's programs; no
+   * NODE_PATH, and a fresh HOME and TMPDIR.
+   */
   env: NodeJS.ProcessEnv;
-  /** Seconds spent packing and installing. */
-  seconds: { pack: number; install: number };
+  /** Seconds spent packing. */
+  packSeconds: number;
 }
 
 /** Runs a command to completion; rejects with its output when its exit code is not `expect` [0]. */
@@ -50,15 +53,19 @@ export async function run(
   return proc;
 }
 
-/** Packs every published package and installs the tarballs into a fresh prefix. */
-export async function installPacked(t: TestContext): Promise<Installed> {
+/**
+ * Packs every published package into a scratch directory, and makes an `npm` shim that installs
+ * those tarballs where a command names our packages (`npm install -g named-pipe-tools ...`, as
+ * the README writes it), into the scratch prefix for `-g`. Nothing is installed yet.
+ */
+export async function packForInstall(t: TestContext): Promise<Installed> {
   const scratch = await mkdtemp(path.join(tmpdir(), "npt-packaging-"));
   t.after(() => rm(scratch, { recursive: true, force: true }));
   const packs = path.join(scratch, "tarballs");
   const prefix = path.join(scratch, "prefix");
+  const shim = path.join(scratch, "shim");
   const home = path.join(scratch, "home");
-  await mkdir(packs);
-  await mkdir(home);
+  await Promise.all([mkdir(packs), mkdir(shim), mkdir(home)]);
   const started = Date.now();
   for (const dir of Object.keys(PUBLISHED)) {
     await run(t, "npm", ["pack", "--silent", "--pack-destination", packs], {
@@ -70,9 +77,22 @@ export async function installPacked(t: TestContext): Promise<Installed> {
     const manifest = /^(.*)-\d+\.\d+\.\d+\.tgz$/.exec(file);
     if (manifest !== null) tarballs[manifest[1]!] = path.join(packs, file);
   }
-  const packed = Date.now();
+  const realNpm = (await run(t, "sh", ["-c", "command -v npm"])).stdout().trim();
+  await writeFile(
+    path.join(shim, "npm"),
+    `#!${process.execPath}
+// Test shim: our package names become the packed tarballs; -g installs into the test prefix.
+const tarballs = ${JSON.stringify(tarballs)};
+const args = process.argv.slice(2).map((a) => tarballs[a] ?? a);
+if (args.includes("-g") || args.includes("--global")) args.push("--prefix", ${JSON.stringify(prefix)});
+const run = require("node:child_process").spawnSync(${JSON.stringify(realNpm)}, args, { stdio: "inherit" });
+process.exit(run.status ?? 1);
+`,
+  );
+  await chmod(path.join(shim, "npm"), 0o755);
   const env: NodeJS.ProcessEnv = {
     PATH: [
+      shim,
       path.join(prefix, "bin"),
       path.dirname(process.execPath),
       "/usr/local/bin",
@@ -80,6 +100,7 @@ export async function installPacked(t: TestContext): Promise<Installed> {
       "/bin",
     ].join(":"),
     HOME: home,
+    TMPDIR: scratch,
     // Reuse the npm cache this repository's install filled: no download for what it already has.
     npm_config_cache: path.join(process.env["HOME"] ?? home, ".npm"),
     npm_config_prefer_offline: "true",
@@ -87,17 +108,7 @@ export async function installPacked(t: TestContext): Promise<Installed> {
     npm_config_fund: "false",
     npm_config_update_notifier: "false",
   };
-  await run(t, "npm", ["install", "-g", "--prefix", prefix, ...Object.values(tarballs)], {
-    env,
-    cwd: "/",
-  });
-  return {
-    scratch,
-    tarballs,
-    prefix,
-    env,
-    seconds: { pack: (packed - started) / 1000, install: (Date.now() - packed) / 1000 },
-  };
+  return { scratch, tarballs, prefix, env, packSeconds: (Date.now() - started) / 1000 };
 }
 
 /** Starts a long-running command and waits for its `ready` line. */

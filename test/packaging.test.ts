@@ -4,28 +4,67 @@
  * third-party server type and the README's quick start used from there, from `/`.
  */
 import assert from "node:assert/strict";
-import { mkdir, readFile, stat, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
+import type { TestContext } from "node:test";
 import { test } from "node:test";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
-import { ROOT, needs, packageDir } from "named-pipe-tools-testkit";
-import { codeBlocks, installPacked, run, startReady } from "./installed.js";
+import { ROOT, needs, packageDir, parseCommands, runCommands } from "named-pipe-tools-testkit";
+import { codeBlocks, packForInstall, run, startReady } from "./installed.js";
 
 const MCP_FIXTURE = path.join(
   packageDir("named-pipe-tools-mcp"),
   "dist/test/fixtures/mcp-fixture.js",
 );
 
-test("the packed packages work as users install them", { timeout: 600_000 }, async (t) => {
-  const inst = await installPacked(t);
-  t.diagnostic(
-    `packed in ${inst.seconds.pack.toFixed(1)} s, installed in ${inst.seconds.install.toFixed(1)} s`,
+/** Runs the ```sh blocks of a document in order, in a fresh directory and pipe directory. */
+async function runDoc(
+  t: TestContext,
+  doc: string,
+  env: NodeJS.ProcessEnv,
+  scratch: string,
+): Promise<void> {
+  const work = await mkdtemp(path.join(scratch, "doc-"));
+  const pipes = path.join(work, "pipes");
+  await mkdir(pipes, { mode: 0o700 });
+  const commands = parseCommands(await readFile(path.join(ROOT, doc), "utf8"));
+  assert.ok(
+    commands.some((c) => c.block === "sh"),
+    `${doc} shows commands`,
   );
+  await runCommands(t, commands, {
+    env: { ...env, PIPE_TOOLS_DIR: pipes },
+    cwd: work,
+    textBlocks: "skip",
+  });
+}
+
+test("the packed packages work as users install them", { timeout: 600_000 }, async (t) => {
+  const inst = await packForInstall(t);
   const pipes = path.join(inst.scratch, "pipes");
   await mkdir(pipes, { mode: 0o700 });
   const env = { ...inst.env, PIPE_TOOLS_DIR: pipes };
   const cpipe = (args: string[]) => run(t, "cpipe", args, { env, cwd: "/" });
+
+  // The README's commands as written, in order: its install block installs the tarballs.
+  const started = Date.now();
+  await t.test("the README's commands, the install first", (t) =>
+    runDoc(t, "README.md", inst.env, inst.scratch),
+  );
+  t.diagnostic(
+    `packed in ${inst.packSeconds.toFixed(1)} s; the README's commands took ${((Date.now() - started) / 1000).toFixed(1)} s`,
+  );
+  const docs: [string, string | false][] = [
+    ["packages/server-chat/README.md", false],
+    ["packages/server-tts/README.md", needs("espeak-ng")],
+    ["packages/server-stt/README.md", needs("espeak-ng", "pocketsphinx_continuous")],
+  ];
+  for (const [doc, skip] of docs) {
+    await t.test(`${doc}: its commands as written`, { skip }, (t) =>
+      runDoc(t, doc, inst.env, inst.scratch),
+    );
+  }
 
   await t.test("cpipe --version", async (t) => {
     const pkg = JSON.parse(

@@ -23,6 +23,11 @@ export type ErrorCode =
   | "EUNSAFEPIPE"
   /** A live server already serves this name. */
   | "EINUSE"
+  /**
+   * The tool is a server of the Python reference project, which answers only its own form of
+   * the protocol: connect with `compat: "reference"` (cpipe `--reference`).
+   */
+  | "EREFERENCE"
   /** A message exceeded a size limit. */
   | "ETOOBIG"
   /** Bytes on a pipe could not be decoded. */

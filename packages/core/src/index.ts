@@ -24,9 +24,9 @@ export {
   ATOMIC_WRITE_BYTES,
   PIPE_DIR_ENV,
   defaultPipeDir,
-  privatePipeDir,
   validateToolName,
 } from "./transport/paths.js";
+export { privatePipeDir } from "./transport/private-dir.js";
 export { BUILTIN_COMMANDS } from "./server/builtins.js";
 export * from "./discovery/index.js";
 export * from "./serve/index.js";

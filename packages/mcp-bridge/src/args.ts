@@ -9,6 +9,9 @@ import { McpBridgeError } from "./errors.js";
 /** `cpipe mcp [--dir DIR] [NAME...]` */
 export const BRIDGE_USAGE = "cpipe mcp [--dir DIR] [NAME...]";
 
+/** Default of `--init-timeout`: how long the MCP server has to answer initialize, in ms. */
+export const DEFAULT_INIT_TIMEOUT_MS = 30_000;
+
 /** Parsed `cpipe mcp` arguments. */
 export interface BridgeArgs {
   dir: string | undefined;

@@ -1,7 +1,8 @@
 /**
  * One MCP tools/call carried out as a pipe call: stream items become progress notifications and
  * are gathered into the result; error replies become `isError` results; the host's cancellation
- * aborts the pipe call (the core then sends `cancel` to the server).
+ * aborts the pipe call (the core then sends `cancel` to the server). A reply that carries an MCP
+ * result (a wrapped MCP server's, see result.ts) is handed on as it is, error or not.
  */
 import type { RequestHandlerExtra } from "@modelcontextprotocol/sdk/shared/protocol.js";
 import type {
@@ -13,6 +14,7 @@ import type { ToolClient } from "named-pipe-tools";
 import { PipeToolError, RemoteError } from "named-pipe-tools";
 import type { EventMessage } from "named-pipe-tools";
 import type { BridgedCommand } from "./pipe-tool.js";
+import { carriedResult } from "./result.js";
 
 /** What the SDK hands a request handler. */
 export type HandlerExtra = RequestHandlerExtra<ServerRequest, ServerNotification>;
@@ -94,9 +96,11 @@ export async function callPipe(
       onEvent,
       timeoutMs,
     });
-    return finalResult(cmd, reply, streamed);
+    return carriedResult(reply) ?? finalResult(cmd, reply, streamed);
   } catch (err) {
     if (err instanceof RemoteError) {
+      const carried = carriedResult(err.reply);
+      if (carried !== undefined) return { ...carried, isError: true };
       const code = err.remoteCode === undefined ? "" : ` (${err.remoteCode})`;
       return errorResult(`${err.message}${code}`);
     }

@@ -11,6 +11,11 @@ const WIRE_CODES = {
   EUPSTREAM: "upstream_error",
   /** The wrapped MCP server no longer offers the tool that was called. */
   ENOTOOL: "unknown_command",
+  /**
+   * The wrapped MCP server exited: calls in flight fail with it, and new calls until it has
+   * been restarted.
+   */
+  ERESTARTING: "restarting",
 } as const;
 
 /** Stable error codes of the bridge. */

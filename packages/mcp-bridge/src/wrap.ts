@@ -1,17 +1,14 @@
 /**
- * `cpipe --serve mcp -- <command ...>`: runs a stdio MCP server once and serves its tools as a
- * persistent pipe tool, shared by every pipe client.
+ * `cpipe --serve mcp -- <command ...>`: runs a stdio MCP server and serves its tools as a
+ * persistent pipe tool, shared by every pipe client; restarts it when it exits.
  */
-import { createInterface } from "node:readline";
-import type { Readable } from "node:stream";
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import type { Tool } from "@modelcontextprotocol/sdk/types.js";
-import { ToolListChangedNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
 import type { ServeCommon } from "named-pipe-tools";
-import { deriveName } from "./args.js";
+import { DEFAULT_INIT_TIMEOUT_MS, deriveName } from "./args.js";
 import { McpBridgeError } from "./errors.js";
-import { VERSION } from "./version.js";
+import type { LaunchSpec } from "./upstream.js";
+import { launchUpstream } from "./upstream.js";
 import { McpWrapServer } from "./wrap-server.js";
 
 /** Options `cpipe --serve mcp` passes. */
@@ -21,17 +18,8 @@ export interface WrapOptions extends ServeCommon {
   command: readonly string[];
   /** The tool's description [the MCP server's name and version, and how many tools]. */
   description?: string;
-}
-
-async function listAll(client: Client): Promise<Tool[]> {
-  const tools: Tool[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await client.listTools(cursor === undefined ? {} : { cursor });
-    tools.push(...page.tools);
-    cursor = page.nextCursor;
-  } while (cursor !== undefined);
-  return tools;
+  /** How long the MCP server has to answer initialize and list its tools, in ms [30,000]. */
+  initTimeoutMs?: number;
 }
 
 function helpText(
@@ -52,70 +40,39 @@ function helpText(
   return `${lines.join("\n")}\n`;
 }
 
-/** The full environment as strings: a wrapped server gets what the user's shell has. */
-function environment(): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const [key, value] of Object.entries(process.env)) if (value !== undefined) env[key] = value;
-  return env;
-}
-
 /**
  * Spawns the stdio MCP server `options.command`, lists its tools, and serves them as pipe
- * commands. Resolves once the pipe server listens; closing it ends the MCP server too.
+ * commands. Resolves once the pipe server listens; closing it ends the MCP server too. When the
+ * MCP server exits, it is restarted (state `restarting` meanwhile).
  * @throws McpBridgeError `EUSAGE` for bad arguments, `EUPSTREAM` when the MCP server cannot be
- *   started or listed; PipeToolError `EINUSE` when the tool name is already served.
+ *   started, does not answer initialize in time, or cannot be listed; PipeToolError `EINUSE`
+ *   when the tool name is already served.
  */
 export async function startWrap(options: WrapOptions): Promise<McpWrapServer> {
   const [program, ...programArgs] = options.command;
   if (program === undefined) throw new McpBridgeError("EUSAGE", "no MCP server command given");
-  const parsed = { ...options, command: [program, ...programArgs] };
+  const parsed = { ...options, command: [program, ...programArgs] as [string, ...string[]] };
   const name = options.name ?? deriveName(parsed.command);
   const log = options.log ?? ((line: string) => process.stderr.write(`[${name}] ${line}\n`));
-  const transport = new StdioClientTransport({
-    command: program,
-    args: programArgs,
-    env: environment(),
-    stderr: "pipe",
-  });
-  if (transport.stderr !== null) {
-    createInterface({ input: transport.stderr as Readable }).on("line", (line) =>
-      log(`mcp: ${line}`),
-    );
-  }
-  const upstream = new Client({ name: "named-pipe-tools", version: VERSION }, { capabilities: {} });
-  let tools: Tool[];
-  try {
-    await upstream.connect(transport);
-    tools = await listAll(upstream);
-  } catch (err) {
-    await upstream.close().catch(() => undefined);
-    throw new McpBridgeError(
-      "EUPSTREAM",
-      `cannot start MCP server '${parsed.command.join(" ")}': ${(err as Error).message}`,
-      { cause: err },
-    );
-  }
-  const info = upstream.getServerVersion();
+  const spec: LaunchSpec = {
+    command: parsed.command,
+    initTimeoutMs: options.initTimeoutMs ?? DEFAULT_INIT_TIMEOUT_MS,
+    log,
+  };
+  const { client, tools } = await launchUpstream(spec);
+  const info = client.getServerVersion();
   const server = new McpWrapServer({
     name,
-    upstream,
+    upstream: client,
+    relaunch: () => launchUpstream(spec),
     description:
       parsed.description ??
       `MCP server ${info?.name ?? program}${info?.version === undefined ? "" : ` ${info.version}`} (${tools.length} tools)`,
-    help: helpText(name, parsed.command, upstream, tools),
+    help: helpText(name, parsed.command, client, tools),
     log,
     ...(parsed.dir === undefined ? {} : { dir: parsed.dir }),
   });
   for (const problem of server.setTools(tools)) log(problem);
-  upstream.setNotificationHandler(ToolListChangedNotificationSchema, async () => {
-    const fresh = await listAll(upstream).catch(() => undefined);
-    if (fresh !== undefined) for (const problem of server.setTools(fresh)) log(problem);
-  });
-  // The MCP server exiting ends the pipe tool: clients see ESERVERGONE instead of hanging.
-  upstream.onclose = () => {
-    log("the MCP server exited; stopping");
-    void server.close();
-  };
   try {
     await server.listen();
   } catch (err) {

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { ToolClient } from "named-pipe-tools";
 import { CPIPE, spawnNode, startDemo, tempDir, waitForOutput } from "named-pipe-tools-testkit";
-import { MCP_FIXTURE, spawnHost } from "./mcp-helpers.js";
+import { fixtureWrapArgs, spawnHost } from "./mcp-helpers.js";
 
 test("an MCP host spawning `cpipe mcp` lists and calls the demo tool's commands", async (t) => {
   const dir = await tempDir(t);
@@ -22,18 +22,7 @@ test("an MCP host spawning `cpipe mcp` lists and calls the demo tool's commands"
 
 test("`cpipe --serve mcp -- CMD` wraps a stdio MCP server as a pipe tool", async (t) => {
   const dir = await tempDir(t);
-  const served = spawnNode(t, CPIPE, [
-    "--serve",
-    "mcp",
-    "--dir",
-    dir,
-    "--name",
-    "fx",
-    "--",
-    process.execPath,
-    MCP_FIXTURE,
-    "serve",
-  ]);
+  const served = spawnNode(t, CPIPE, ["--serve", "mcp", ...fixtureWrapArgs(dir, "fx")]);
   await waitForOutput(served, (out) => out.includes(`ready ${dir}/tool-fx`));
   await using client = await ToolClient.connect("fx", { dir });
   const reply = await client.call("add", { a: 2, b: 3 });

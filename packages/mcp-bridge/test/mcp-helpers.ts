@@ -19,6 +19,11 @@ export const WRAP_MAIN = fileURLToPath(new URL("../src/wrap-main.js", import.met
 /** Compiled stdio MCP fixture (run it with the `serve` argument). */
 export const MCP_FIXTURE = fileURLToPath(new URL("./fixtures/mcp-fixture.js", import.meta.url));
 
+/** The arguments that serve the MCP fixture as pipe tool `name` in `dir` (after `--serve mcp`). */
+export function fixtureWrapArgs(dir: string, name: string): string[] {
+  return ["--dir", dir, "--name", name, "--", process.execPath, MCP_FIXTURE, "serve"];
+}
+
 /** An MCP host session: the SDK client plus the spawned server's stderr. */
 export interface Host {
   client: Client;

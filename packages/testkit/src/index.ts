@@ -137,6 +137,16 @@ export async function until(
   }
 }
 
+/** Whether process `pid` is alive (signal 0). */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Lists a directory's entries (sorted). */
 export async function entries(dir: string): Promise<string[]> {
   return (await readdir(dir)).sort();
@@ -175,12 +185,15 @@ export async function writeAllRaw(fd: number, buf: Buffer): Promise<void> {
   }
 }
 
-/** Starts the Python reference-format server fixture (packages/core/test/fixtures/reference_server.py). */
+/**
+ * Starts the Python reference-format server fixture (packages/core/test/fixtures/reference_server.py)
+ * and waits for its `ready` line; resolves with its process.
+ */
 export async function startReferenceServer(
   t: TestContext,
   dir: string,
   name: string,
-): Promise<void> {
+): Promise<ChildProcess> {
   const child = spawn(
     "python3",
     [path.join(ROOT, "packages/core/test/fixtures/reference_server.py"), dir, name],
@@ -197,6 +210,9 @@ export async function startReferenceServer(
       if (d.toString().includes("ready")) resolve();
     });
   });
+  return child;
 }
 
 export { PROGRAM_PACKAGES, needs } from "./needs.js";
+export { docShell, parseCommands, runCommands } from "./doc-commands.js";
+export type { DocCommand } from "./doc-commands.js";

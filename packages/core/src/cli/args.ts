@@ -96,8 +96,10 @@ export interface ServeCommand {
   type: string;
   name: string | undefined;
   dir: string | undefined;
-  /** The type's own options: everything after `--serve TYPE` but `--name` and `--dir`. */
+  /** The type's own options: everything after `--serve TYPE` but `--name`, `--dir`, `--detach`. */
   args: string[];
+  /** `--detach`: start it in the background and return once it answers ping (cli/detach.ts). */
+  detach?: boolean;
 }
 
 /** One parsed command line. */
@@ -307,12 +309,17 @@ function parseServe(argv: string[], at: number): ServeCommand {
   if (!/[/\\]|\.[cm]?js$/.test(type)) type = type.toLowerCase();
   let name: string | undefined;
   let dir: string | undefined;
+  let detach = false;
   const args: string[] = [];
   for (let i = 0; i < rest.length; i++) {
     const arg = rest[i]!;
     if (arg === "--") {
       args.push(...rest.slice(i));
       break;
+    }
+    if (arg === "--detach") {
+      detach = true;
+      continue;
     }
     const match = /^--(name|dir)(?:=(.*))?$/.exec(arg);
     if (match === null) {
@@ -325,5 +332,5 @@ function parseServe(argv: string[], at: number): ServeCommand {
     if (match[1] === "name") name = value;
     else dir = value;
   }
-  return { kind: "serve", type, name, dir, args };
+  return { kind: "serve", type, name, dir, args, ...(detach ? { detach } : {}) };
 }

@@ -23,18 +23,23 @@ export function traceToStderr(
   process.stderr.write(`[cpipe] ${direction === "out" ? "->" : "<-"} ${JSON.stringify(message)}\n`);
 }
 
-/** Connects to the tool `opts.target` names, with cpipe's timeout and tracing. */
+/**
+ * Connects to the tool `opts.target` names, with cpipe's timeout and tracing. `probe` (asking a
+ * tool about itself) uses the form of the protocol that servers of the Python project understand
+ * too (`compat: "reference"`), so it leaves no subscription behind on one; ours answer it alike.
+ */
 export function connectTool(
   opts: TargetOptions,
-  extra: Pick<ConnectOptions, "subscribe" | "signal"> = {},
+  extra: Pick<ConnectOptions, "subscribe" | "signal"> & { probe?: boolean } = {},
 ): Promise<ToolClient> {
+  const { probe, ...options } = extra;
   return ToolClient.connect(opts.target, {
     ...(opts.dir === undefined ? {} : { dir: opts.dir }),
     timeoutMs: opts.timeoutMs,
     callTimeoutMs: opts.timeoutMs,
     ...(opts.verbose ? { trace: traceToStderr } : {}),
-    ...(opts.reference === true ? { compat: "reference" as const } : {}),
-    ...extra,
+    ...(opts.reference === true || probe === true ? { compat: "reference" as const } : {}),
+    ...options,
   });
 }
 

@@ -131,7 +131,7 @@ export async function runDescribe(cmd: DescribeCommand): Promise<number> {
   const interrupt = trapInterrupts();
   let client: ToolClient | undefined;
   try {
-    client = await connectTool(cmd, { signal: interrupt.signal });
+    client = await connectTool(cmd, { signal: interrupt.signal, probe: true });
     ctx.phase = "call";
     ctx.cmd = "get_interface";
     const description = await Promise.race([

@@ -101,6 +101,11 @@ export function describeFailure(err: unknown, ctx: ErrorContext): { code: number
           code: ExitCode.Failed,
           line: `tool '${ctx.target}' went away (its server stopped or crashed); 'cpipe --list' shows what still runs`,
         };
+      case "EREFERENCE":
+        return {
+          code: ExitCode.Failed,
+          line: `tool '${ctx.target}' is a server of the Python named-pipes project, which needs its own form of the protocol: add --reference (cpipe --reference ${tool}${ctx.cmd === undefined ? "" : ` ${ctx.cmd}`} ...); it was left as found`,
+        };
       case "EBADNAME":
         return { code: ExitCode.Usage, line: `${err.message}; run 'cpipe --help' for usage` };
       case "EUNSAFEPIPE":

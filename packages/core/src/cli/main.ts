@@ -26,6 +26,9 @@ async function run(command: CliCommand): Promise<number> {
     case "clear":
       return (await import("./discover.js")).runDiscover(command);
     case "serve":
+      if (command.detach === true && !command.args.some((a) => a === "--help" || a === "-h")) {
+        return (await import("./detach.js")).runDetached(command);
+      }
       return (await import("./serve.js")).runServe(command);
   }
 }

@@ -32,14 +32,38 @@ async function readStdin(signal: AbortSignal): Promise<string> {
   return text.endsWith("\n") ? text.slice(0, text.endsWith("\r\n") ? -2 : -1) : text;
 }
 
+/**
+ * Built-in commands whose one argument DATA fills instead of `data` (`cpipe demo get_interface
+ * demo`): a server of the Python project reads only that field.
+ */
+const POSITIONAL: Readonly<Record<string, string>> = { get_interface: "name" };
+
 /** The request's arguments: `data` from DATA, then the `-j` fields over it. */
 async function buildArgs(cmd: SendCommand, signal: AbortSignal): Promise<Record<string, unknown>> {
   const args: Record<string, unknown> = {};
   if (cmd.data !== undefined) {
-    args["data"] = parseData(cmd.data === "-" ? await readStdin(signal) : cmd.data);
+    const value = parseData(cmd.data === "-" ? await readStdin(signal) : cmd.data);
+    const lower = cmd.cmd.toLowerCase();
+    const field = Object.hasOwn(POSITIONAL, lower) ? POSITIONAL[lower] : undefined;
+    args[field !== undefined && typeof value === "string" ? field : "data"] = value;
   }
   return Object.assign(args, cmd.extra);
 }
+
+/**
+ * Built-in commands that only ask a tool about itself: sent in the form servers of the Python
+ * project understand too (see connectTool), so `cpipe NAME ping` works on one and leaves it as
+ * found.
+ */
+const PROBES: ReadonlySet<string> = new Set([
+  "ping",
+  "get_state",
+  "get_description",
+  "get_help",
+  "get_config",
+  "list_interfaces",
+  "get_interface",
+]);
 
 /** Runs `cpipe PIPE CMD [DATA]`; resolves with the exit code. */
 export async function runSend(cmd: SendCommand): Promise<number> {
@@ -49,7 +73,11 @@ export async function runSend(cmd: SendCommand): Promise<number> {
   let client: ToolClient | undefined;
   try {
     const args = await buildArgs(cmd, interrupt.signal);
-    client = await connectTool(cmd, { subscribe: cmd.wait, signal: interrupt.signal });
+    client = await connectTool(cmd, {
+      subscribe: cmd.wait,
+      signal: interrupt.signal,
+      probe: cmd.wait && PROBES.has(cmd.cmd.toLowerCase()),
+    });
     if (!cmd.wait) {
       // Not subscribed: the server runs the command but sends no reply.
       client.send(cmd.cmd, args);

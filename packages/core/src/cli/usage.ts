@@ -9,7 +9,8 @@ export const HELP = `cpipe: call tool servers over named pipes (like curl, for p
 Usage:
   cpipe PIPE CMD [DATA]      send CMD to tool PIPE and print the reply (or stream)
   cpipe PIPE [help]          the tool's description and commands with their arguments
-  cpipe --watch PIPE         print every broadcast of PIPE until Ctrl-C
+  cpipe --watch PIPE         print "watching PIPE" once subscribed, then every broadcast
+                             of PIPE until Ctrl-C
   cpipe --list [DIR]         live tools with description and state, and orphaned pipes
   cpipe --pid [DIR]          the same, plus the processes holding each tool's pipes
   cpipe --clear [DIR]        remove orphaned pipes (never a live one, never another user's)
@@ -32,7 +33,8 @@ Sending:
   -v, --verbose           log each message sent and received on stderr
   --dir DIR               pipe directory for a bare tool name
   --reference             the tool is a server of the Python reference project (replies
-                          carry no ids: each is taken as the answer to the oldest request)
+                          carry no ids: one call at a time, answered by the event it
+                          expects, never by a broadcast)
 
 Discovery:
   -r, --recursive         also scan the subdirectories of DIR
@@ -44,6 +46,8 @@ Serving:
                           serving, stops on Ctrl-C, SIGTERM or 'cpipe NAME stop'
   --name NAME             serve under another name [TYPE]
   --dir DIR               pipe directory to serve in
+  --detach                start it in the background and return once it answers ping,
+                          printing "ready <pipe path> (pid PID, log FILE)"
   OPTS                    the type's own options: 'cpipe --serve TYPE --help' lists them
 
 Other:
@@ -57,7 +61,7 @@ as JSON. Broadcasts are not part of a reply (see --watch).
 Exit codes: 0 ok; 1 error reply, timeout or no server; 2 bad usage; 130 interrupted.
 
 Examples:
-  cpipe --serve demo &
+  cpipe --serve demo --detach
   cpipe demo ping                          pong
   cpipe demo echo '{"hello":"world"}'      {"hello":"world"}
   cpipe demo count -j '{"n":5}'            12345

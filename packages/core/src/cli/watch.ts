@@ -1,7 +1,9 @@
 /**
  * `cpipe --watch NAME`: stays subscribed and prints every broadcast until Ctrl-C (exit 130, after
  * unsubscribing and removing its pipes) or until the server stops (exit 0 when it said it was
- * stopping, else 1).
+ * stopping, else 1). Its first line on stdout, once subscribed, is `watching NAME` (with
+ * `--jsonl`: `{"event":"watching","tool":NAME}`): a script that starts it in the background
+ * waits for that line before it makes the tool broadcast.
  */
 import type { ToolClient } from "../client/tool-client.js";
 import { PipeToolError } from "../errors.js";
@@ -24,7 +26,11 @@ export async function runWatch(cmd: WatchCommand): Promise<number> {
       if (msg.event === "state_changed" && msg["state"] === "stopping") stopping = true;
       process.stdout.write(`${cmd.jsonl ? JSON.stringify(msg) : formatBroadcast(msg)}\n`);
     });
-    printError(`watching ${client.name}; press Ctrl-C to stop`);
+    const ready = cmd.jsonl
+      ? JSON.stringify({ event: "watching", tool: client.name })
+      : `watching ${client.name}`;
+    process.stdout.write(`${ready}\n`);
+    printError(`press Ctrl-C to stop watching ${client.name}`);
     const ended = await Promise.race([
       client.closed,
       interrupt.fired.then(() => "signal" as const),

@@ -33,9 +33,11 @@ export interface ConnectOptions {
   /**
    * `"reference"` talks to a server of the Python reference project, which knows no request
    * ids, client tokens or fragments: this client then uses the pid-only pipe
-   * `tool-<name>-<pid>` (one such client per process and tool), matches each reply without an id
-   * to its oldest pending call (a `state_changed` is always a broadcast), sends lines whole,
-   * and cannot cancel on the server or open a data channel. Default `"ours"`.
+   * `tool-<name>-<pid>` (one such client per process and tool), sends lines whole, and cannot
+   * cancel on the server or open a data channel. Calls go one at a time; a reply without an id
+   * answers the call in flight only when it is the event that call expects, where known (the
+   * built-ins and the reference servers' commands), or an error; never a known broadcast. Our
+   * servers answer this form too (by id). Default `"ours"`.
    */
   compat?: "ours" | "reference";
   /** Called with every message this client writes (`"out"`) or reads (`"in"`), e.g. to log them. */

@@ -18,6 +18,8 @@ import { PipeWriter } from "../transport/writer.js";
 import { forgetPipes, rememberPipes } from "./exit-cleanup.js";
 import type { CallOptions, ConnectOptions, PendingEntry, StreamOptions } from "./options.js";
 import { resolveTarget } from "./options.js";
+import { ReferenceCalls } from "./reference-calls.js";
+import { leaveReferenceServer, pathExists, pidOnlyPipe } from "./reference-detect.js";
 import { ToolStream } from "./stream.js";
 
 export type { CallOptions, ConnectOptions, PendingEntry, StreamOptions } from "./options.js";
@@ -61,6 +63,8 @@ export class ToolClient {
   readonly #trace: ConnectOptions["trace"];
   /** Talking to a reference server (see ConnectOptions.compat). */
   readonly #reference: boolean;
+  /** With a reference server: one call at a time, answered by event (reference-calls.ts). */
+  readonly #refCalls: ReferenceCalls | undefined;
 
   private constructor(name: string, dir: string, options: ConnectOptions) {
     this.name = name;
@@ -68,6 +72,11 @@ export class ToolClient {
     this.clientToken = `c${randomBytes(6).toString("hex")}`;
     this.#server = serverPaths(name, dir);
     this.#reference = options.compat === "reference";
+    this.#refCalls = this.#reference
+      ? new ReferenceCalls((id, err) => {
+          if (id !== undefined) this.#pending.get(id)?.fail(asPipeError(err));
+        })
+      : undefined;
     this.#own = clientPaths(name, dir, process.pid, this.#reference ? undefined : this.clientToken);
     this.#callTimeoutMs = options.callTimeoutMs ?? 30_000;
     this.#trace = options.trace;
@@ -110,6 +119,9 @@ export class ToolClient {
     }
     const { name, dir } = resolveTarget(nameOrPath, options.dir);
     const client = new ToolClient(name, dir, options);
+    // Absent now and present after an unanswered subscribe: a server of the Python project.
+    const pidPipe = client.#reference ? undefined : pidOnlyPipe(name, dir);
+    const watchPidPipe = pidPipe !== undefined && !(await pathExists(pidPipe));
     try {
       await client.#open(options.data === true, options);
       if (options.subscribe !== false) {
@@ -124,13 +136,23 @@ export class ToolClient {
         client.#subscribed = true;
       }
     } catch (err) {
-      const error =
-        err instanceof PipeToolError && err.code === "ETIMEDOUT"
+      const timedOut = err instanceof PipeToolError && err.code === "ETIMEDOUT";
+      const foreign =
+        timedOut &&
+        watchPidPipe &&
+        (await leaveReferenceServer(pidPipe, (line) => client.#writer?.write(line)));
+      const error = foreign
+        ? new PipeToolError(
+            "EREFERENCE",
+            `tool '${name}' is a server of the Python named-pipes project (it answered on ${pidPipe}, not on our pipe): connect with compat: "reference"`,
+          )
+        : timedOut
           ? new PipeToolError(
               "ETIMEDOUT",
               `tool '${name}' did not answer within ${timeoutMs} ms (is its server hung?)`,
             )
           : err;
+      client.#leaveReference();
       await client.#shutdown(error instanceof PipeToolError ? error : undefined);
       throw error;
     }
@@ -212,19 +234,24 @@ export class ToolClient {
       throw new TypeError(`args must be an object, got ${JSON.stringify(args)}`);
     const msg: Record<string, unknown> = { pid: process.pid };
     if (!this.#reference) msg["client"] = this.clientToken;
-    if (id !== undefined && !this.#reference) msg["id"] = id;
+    // Sent to a reference server too: it ignores the field, and ours then answer by id.
+    if (id !== undefined) msg["id"] = id;
     msg["cmd"] = cmd;
     for (const [key, value] of Object.entries(args ?? {})) {
       if (REQUEST_META_FIELDS.has(key) && key !== "data_id")
         throw new TypeError(`args must not contain '${key}'`);
       msg[key] = value;
     }
-    this.#trace?.("out", msg);
-    if (this.#reference) {
+    if (this.#refCalls !== undefined) {
       // The reference cannot join fragments: send the line whole, as its clients do.
-      this.#writer!.write(Buffer.from(JSON.stringify(msg) + "\n"));
+      const line = Buffer.from(JSON.stringify(msg) + "\n");
+      this.#refCalls.submit(id, cmd, () => {
+        this.#trace?.("out", msg);
+        this.#writer!.write(line);
+      });
       return;
     }
+    this.#trace?.("out", msg);
     const pieces = fragmentLine(
       JSON.stringify(msg),
       { pid: process.pid, client: this.clientToken },
@@ -257,7 +284,7 @@ export class ToolClient {
       const cleanup = (): void => {
         clearTimeout(timer);
         signal?.removeEventListener("abort", onAbort);
-        this.#pending.delete(id);
+        this.#forget(id);
       };
       const onAbort = (): void => {
         cleanup();
@@ -323,17 +350,23 @@ export class ToolClient {
       maxBuffered: options.maxBuffered ?? 100_000,
       signal: options.signal,
       register: (entry) => this.#pending.set(id, entry),
-      unregister: () => this.#pending.delete(id),
+      unregister: () => this.#forget(id),
       cancel: () => this.#cancelRemote(id),
       toolName: this.name,
     });
     try {
       this.#write(cmd, args, id);
     } catch (err) {
-      this.#pending.delete(id);
+      this.#forget(id);
       throw err;
     }
     return stream;
+  }
+
+  /** A call or stream ended: it leaves the pending table (and, with a reference server, its turn). */
+  #forget(id: RequestId): void {
+    this.#pending.delete(id);
+    this.#refCalls?.finished(id);
   }
 
   #cancelRemote(target: RequestId): void {
@@ -395,12 +428,8 @@ export class ToolClient {
     if (!isRecord(msg) || typeof msg["event"] !== "string") return;
     const event = msg as EventMessage;
     this.#trace?.("in", event);
-    const entry =
-      event.id !== undefined
-        ? this.#pending.get(event.id)
-        : this.#reference && event.event !== "state_changed"
-          ? this.#pending.values().next().value // the oldest pending call
-          : undefined;
+    const answers = event.id ?? this.#refCalls?.route(event);
+    const entry = answers === undefined ? undefined : this.#pending.get(answers);
     if (entry !== undefined) entry.onMessage(event);
     else this.#emit(event);
   }
@@ -429,8 +458,8 @@ export class ToolClient {
   /** Unsubscribes, closes the pipes and removes this client's own FIFOs. Idempotent. */
   async close(): Promise<void> {
     if (this.#ended !== undefined) return;
-    if (this.#subscribed && this.#reference) {
-      this.send("unsubscribe"); // the reference does not answer it
+    if (this.#reference) {
+      this.#leaveReference();
     } else if (this.#subscribed) {
       try {
         await this.call("unsubscribe", undefined, { timeoutMs: 500 });
@@ -439,6 +468,22 @@ export class ToolClient {
       }
     }
     await this.#shutdown(undefined);
+  }
+
+  /**
+   * Leaves a reference server as found: once our `subscribe` is written it will hold our pipe
+   * open as a subscriber (even when its reply was too late for us), so `unsubscribe` follows,
+   * unanswered, ahead of anything still queued. Never sent without a subscribe first: the
+   * reference crashes on an unsubscribe for a pid it does not know.
+   */
+  #leaveReference(): void {
+    if (this.#refCalls?.subscribeWritten !== true || this.#ended !== undefined) return;
+    this.#refCalls.release();
+    try {
+      this.send("unsubscribe");
+    } catch {
+      // The server is gone: nothing to leave.
+    }
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
@@ -461,4 +506,10 @@ export class ToolClient {
     if (reason !== undefined) this.#emit({ event: "disconnected", message: reason.message });
     this.#resolveClosed(reason);
   }
+}
+
+function asPipeError(err: unknown): PipeToolError {
+  return err instanceof PipeToolError
+    ? (err as PipeToolError)
+    : new PipeToolError("EIO", err instanceof Error ? err.message : String(err), { cause: err });
 }

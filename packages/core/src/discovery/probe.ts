@@ -13,7 +13,11 @@ export interface ToolSummary {
   error?: string;
 }
 
-/** Connects to the tool at `upstreamPath` and asks its description and state. */
+/**
+ * Connects to the tool at `upstreamPath` and asks its description and state, in the form of the
+ * protocol that servers of the Python project understand too (`compat: "reference"`): such a
+ * server answers it and is left with no subscription and no pipe of ours.
+ */
 export async function probeTool(
   upstreamPath: string,
   options: { timeoutMs?: number } = {},
@@ -21,7 +25,11 @@ export async function probeTool(
   const timeoutMs = options.timeoutMs ?? 500;
   let client: ToolClient | undefined;
   try {
-    client = await ToolClient.connect(upstreamPath, { timeoutMs, callTimeoutMs: timeoutMs });
+    client = await ToolClient.connect(upstreamPath, {
+      timeoutMs,
+      callTimeoutMs: timeoutMs,
+      compat: "reference",
+    });
     const [description, state] = await Promise.all([
       client.call("get_description"),
       client.call("get_state"),

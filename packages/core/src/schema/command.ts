@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import type { ArgSpec, CommandSpec, EventSpec } from "./interface.js";
+import { formatIssues } from "./issues.js";
 
 /** Declaration of one event a command or tool sends. */
 export interface EventDeclaration {
@@ -69,12 +70,6 @@ function soleStringArg(schema: JsonSchema): string | undefined {
   return props[name]?.["type"] === "string" && name !== "data" ? name : undefined;
 }
 
-function formatIssues(error: z.ZodError): string {
-  return error.issues
-    .map((issue) => (issue.path.length > 0 ? `${issue.path.join(".")}: ` : "") + issue.message)
-    .join("; ");
-}
-
 /** Compiles a declaration for command `name`. */
 export function compileCommand(name: string, decl: CommandDeclaration): CompiledCommand {
   // Unknown arguments are an error (a typo should not pass silently) unless the schema says
@@ -84,6 +79,7 @@ export function compileCommand(name: string, decl: CommandDeclaration): Compiled
   const json = toJsonSchema(schema);
   delete json["$schema"];
   const fromData = soleStringArg(json);
+  const known = Object.keys(json["properties"] ?? {});
   const events: EventSpec[] = Object.entries(decl.events ?? {}).map(([event, e]) => ({
     name: event,
     description: e.description ?? "",
@@ -113,7 +109,7 @@ export function compileCommand(name: string, decl: CommandDeclaration): Compiled
       const result = schema.safeParse(input);
       return result.success
         ? { ok: true, args: result.data }
-        : { ok: false, error: formatIssues(result.error) };
+        : { ok: false, error: formatIssues(result.error, input, known) };
     },
   };
 }

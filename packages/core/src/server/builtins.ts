@@ -6,6 +6,7 @@ import type { RequestId } from "../protocol/messages.js";
 import { WireErrorCode } from "../protocol/messages.js";
 import type { InterfaceSpec } from "../schema/interface.js";
 import { BASE_INTERFACE } from "../schema/interface.js";
+import { errorFields, ours } from "./error-reply.js";
 import type { Sender } from "./types.js";
 
 /** One built-in command. */
@@ -63,12 +64,14 @@ export function createBuiltins(host: BuiltinHost): Record<string, Builtin> {
       reply(sender, "interfaces", { interfaces: own === undefined ? ["base"] : ["base", own] }, id);
     },
     get_interface: (sender, msg, id) => {
-      const name = msg["name"] === undefined || msg["name"] === "" ? "base" : msg["name"];
+      // `cpipe tool get_interface chat` (ours or the reference's) sends the name as `data`.
+      const given = msg["name"] ?? (typeof msg["data"] === "string" ? msg["data"] : undefined);
+      const name = given === undefined || given === "" ? "base" : given;
       if (name === "base") return reply(sender, "interface", { interface: BASE_INTERFACE }, id);
       if (name === host.interfaceName())
         return reply(sender, "interface", { interface: host.ownInterface() }, id);
       const message = `unknown interface '${typeof name === "string" ? name : JSON.stringify(name)}'`;
-      reply(sender, "error", { message, code: WireErrorCode.BadArgs }, id);
+      reply(sender, "error", errorFields(message, WireErrorCode.BadArgs, ours(sender, id)), id);
     },
     cancel: (sender, msg, id) => {
       reply(sender, "cancelled", { cancelled: host.cancel(sender, msg["target"]) }, id);

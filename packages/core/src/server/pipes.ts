@@ -60,7 +60,11 @@ export async function releasePipe({ path, ino }: OwnedPipe): Promise<void> {
   if (st !== undefined && st.ino === ino) await removeFifo(path).catch(() => false);
 }
 
-/** Synchronous removal at process exit. */
+/**
+ * Synchronous removal at process exit (a crash included): like {@link releasePipe}, each pipe
+ * only while it is still the inode we created, so a server that dies after its pipes were
+ * replaced never removes the new server's.
+ */
 export function removeOwnedSync(owned: readonly OwnedPipe[]): void {
-  for (const { path } of owned) removeFifoSync(path);
+  for (const { path, ino } of owned) removeFifoSync(path, ino);
 }

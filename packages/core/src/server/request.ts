@@ -5,6 +5,7 @@
 import type { EventMessage, RequestId } from "../protocol/messages.js";
 import { WireErrorCode, isRecord } from "../protocol/messages.js";
 import type { CompiledCommand } from "../schema/command.js";
+import { errorFields, ours } from "./error-reply.js";
 import type { Handler, RequestContext, Sender } from "./types.js";
 
 /** Where a request's messages go. */
@@ -48,7 +49,11 @@ const WIRE_CODE_RE = /^[a-z][a-z0-9_]{0,63}$/;
  * An error event for a thrown value: its `wireCode` (a {@link PipeToolError}), else a lowercase
  * `code` (any error a handler throws), else `handler_error`.
  */
-export function errorEvent(err: unknown, id: RequestId | undefined): EventMessage {
+export function errorEvent(
+  err: unknown,
+  id: RequestId | undefined,
+  withCode = id !== undefined,
+): EventMessage {
   const message = err instanceof Error ? err.message : String(err);
   const { wireCode, code } = (err ?? {}) as { wireCode?: unknown; code?: unknown };
   const wire =
@@ -57,7 +62,7 @@ export function errorEvent(err: unknown, id: RequestId | undefined): EventMessag
       : typeof code === "string" && WIRE_CODE_RE.test(code)
         ? code
         : WireErrorCode.HandlerError;
-  return makeEvent("error", { message, code: wire }, id);
+  return makeEvent("error", errorFields(message, wire, withCode), id);
 }
 
 function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
@@ -96,7 +101,7 @@ export async function runRequest(job: RequestJob, outbox: Outbox): Promise<void>
   const onAbort = (): void => {
     const reason: unknown = signal.reason;
     const message = reason instanceof Error ? reason.message : "cancelled";
-    finish(makeEvent("error", { message, code: WireErrorCode.Cancelled }, id));
+    finish(makeEvent("error", errorFields(message, WireErrorCode.Cancelled, ours(sender, id)), id));
   };
   if (signal.aborted) return onAbort();
   signal.addEventListener("abort", onAbort, { once: true });
@@ -105,11 +110,7 @@ export async function runRequest(job: RequestJob, outbox: Outbox): Promise<void>
   if (!checked.ok) {
     signal.removeEventListener("abort", onAbort);
     finish(
-      makeEvent(
-        "error",
-        { message: `${job.cmd}: ${checked.error}`, code: WireErrorCode.BadArgs },
-        id,
-      ),
+      makeEvent("error", errorFields(checked.error, WireErrorCode.BadArgs, ours(sender, id)), id),
     );
     return;
   }
@@ -118,7 +119,13 @@ export async function runRequest(job: RequestJob, outbox: Outbox): Promise<void>
     id,
     sender,
     signal,
-    reply: (event, fields) => finish(makeEvent(event, fields, id)),
+    reply: (event, fields) => {
+      // A handler's own error reply keeps to the same shape rule as ours (error-reply.ts).
+      const plain = event === "error" && !ours(sender, id);
+      const message = fields?.["message"];
+      const text = typeof message === "string" ? message : "error";
+      finish(makeEvent(event, plain ? { message: text } : fields, id));
+    },
     emit: item,
     sendData: (payload) => outbox.sendData(sender, payload),
   };
@@ -144,7 +151,7 @@ export async function runRequest(job: RequestJob, outbox: Outbox): Promise<void>
       finish(replyFor(result, id));
     }
   } catch (err) {
-    finish(errorEvent(err, id));
+    finish(errorEvent(err, id, ours(sender, id)));
   } finally {
     signal.removeEventListener("abort", onAbort);
   }

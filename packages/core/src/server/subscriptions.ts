@@ -8,6 +8,7 @@ import { PROTOCOL_VERSION, WireErrorCode } from "../protocol/messages.js";
 import { MY_UID, openFifo, removeFifo } from "../transport/fifo.js";
 import { clientPaths } from "../transport/paths.js";
 import { PipeWriter } from "../transport/writer.js";
+import { errorFields, ours } from "./error-reply.js";
 import { processUid } from "./identity.js";
 import { makeEvent } from "./request.js";
 import type { DropReason } from "./subscriber.js";
@@ -91,7 +92,7 @@ export class Subscriptions {
       log(`refused subscribe from ${sender.key}: ${message}`);
       await replyOnce(
         paths.downstream,
-        makeEvent("error", { message, code: WireErrorCode.Refused }, id),
+        makeEvent("error", errorFields(message, WireErrorCode.Refused, ours(sender, id)), id),
       );
     };
     if (this.#opts.stopping()) return refuse("server is stopping");

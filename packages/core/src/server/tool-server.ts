@@ -19,6 +19,7 @@ import { FifoReader } from "../transport/reader.js";
 import type { Builtin } from "./builtins.js";
 import { BUILTIN_COMMANDS, createBuiltins } from "./builtins.js";
 import { DataInbox } from "./data-inbox.js";
+import { errorFields, ours } from "./error-reply.js";
 import { Inbound } from "./inbound.js";
 import { claimPipe, releasePipe, removeOwnedSync } from "./pipes.js";
 import type { OwnedPipe } from "./pipes.js";
@@ -131,7 +132,11 @@ export class ToolServer {
       onReject: (to, message, code) => {
         const sub = this.#subs.get(typeof to === "string" ? to : to.key);
         if (sub !== undefined)
-          sub.sendLine(encodeLine(makeEvent("error", { message, code }, undefined)));
+          sub.sendLine(
+            encodeLine(
+              makeEvent("error", errorFields(message, code, ours(sub, undefined)), undefined),
+            ),
+          );
         else this.#log(`${message} (sender unknown, dropped)`);
       },
     });
@@ -395,7 +400,7 @@ export class ToolServer {
   }
 
   #error(to: Sender, message: string, code: WireErrorCode, id: RequestId | undefined): void {
-    this.#subs.deliver(to, makeEvent("error", { message, code }, id));
+    this.#subs.deliver(to, makeEvent("error", errorFields(message, code, ours(to, id)), id));
   }
 
   /** Handles one request; returns a promise only for a subscribe, which later requests wait on. */

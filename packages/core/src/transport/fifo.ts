@@ -5,8 +5,10 @@
  */
 import { execFile } from "node:child_process";
 import fs from "node:fs";
+import { resolve } from "node:path";
 import { promisify } from "node:util";
 import { PipeToolError } from "../errors.js";
+import { privatePipeDirPath } from "./paths.js";
 
 const execFileAsync = promisify(execFile);
 const openAsync = promisify(fs.open);
@@ -133,32 +135,63 @@ export async function removeFifo(path: string): Promise<boolean> {
   }
 }
 
-/** Synchronous variant of {@link removeFifo}, for process-exit cleanup only. */
-export function removeFifoSync(path: string): void {
+/**
+ * Synchronous variant of {@link removeFifo}, for process-exit cleanup only. With `ino`, removes
+ * the path only while it is still that inode: a pipe another process has put there since (a new
+ * server under the same name) is left alone.
+ */
+export function removeFifoSync(path: string, ino?: number): void {
   try {
     const st = fs.lstatSync(path);
-    if (unsafeReason(st) === undefined) fs.unlinkSync(path);
+    if (unsafeReason(st) !== undefined || (ino !== undefined && st.ino !== ino)) return;
+    fs.unlinkSync(path);
   } catch {
     // Already gone, or not ours: nothing to clean.
   }
 }
 
 /**
+ * Checks an lstat result for a private pipe directory: a real directory (not a symlink), owned
+ * by this user, with no permission bits for group or others. Returns a reason when not.
+ */
+export function privateDirReason(st: fs.Stats): string | undefined {
+  if (!st.isDirectory()) return "it is not a directory";
+  if (MY_UID >= 0 && st.uid !== MY_UID) return `it is owned by uid ${st.uid}, not by you`;
+  const mode = st.mode & 0o7777;
+  if ((mode & 0o077) !== 0) {
+    return `its mode is ${mode.toString(8).padStart(4, "0")}: group or others have access (chmod 700 it, or remove it)`;
+  }
+  return undefined;
+}
+
+/** Options of {@link ensurePipeDir}. */
+export interface PipeDirOptions {
+  /**
+   * The directory must be private (see {@link privateDirReason}) [true when `dir` is
+   * `privatePipeDirPath()`, else false].
+   */
+  private?: boolean;
+}
+
+/**
  * Makes sure `dir` exists and is usable. A directory we create is made 0700. An existing one
  * must be a real directory (not a symlink); if it is not world-writable with the sticky bit
- * (like /tmp) it must belong to this user.
+ * (like /tmp) it must belong to this user or root. A private directory (the per-user one, or
+ * `private: true`) must be ours with no group or other bits, even when sticky: a 1777 directory
+ * another user made first under our private name would let them list, rename and delete our
+ * pipes.
  * @throws PipeToolError `EUNSAFEPIPE`
  */
-export async function ensurePipeDir(dir: string): Promise<void> {
+export async function ensurePipeDir(dir: string, options: PipeDirOptions = {}): Promise<void> {
+  const strict = options.private ?? resolve(dir) === resolve(privatePipeDirPath());
   try {
     await fs.promises.mkdir(dir, { mode: 0o700 });
-    return;
+    if (!strict) return;
   } catch (err) {
     if (errno(err) === "ENOENT") {
       await fs.promises.mkdir(dir, { recursive: true, mode: 0o700 });
-      return;
-    }
-    if (errno(err) !== "EEXIST") {
+      if (!strict) return;
+    } else if (errno(err) !== "EEXIST") {
       throw new PipeToolError(
         "EIO",
         `cannot create pipe directory ${dir}: ${(err as Error).message}`,
@@ -169,6 +202,13 @@ export async function ensurePipeDir(dir: string): Promise<void> {
     }
   }
   const st = await fs.promises.lstat(dir);
+  if (strict) {
+    const reason = privateDirReason(st);
+    if (reason !== undefined) {
+      throw new PipeToolError("EUNSAFEPIPE", `refusing private pipe directory ${dir}: ${reason}`);
+    }
+    return;
+  }
   if (!st.isDirectory()) {
     throw new PipeToolError("EUNSAFEPIPE", `refusing pipe directory ${dir}: not a directory`);
   }

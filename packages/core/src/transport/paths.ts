@@ -53,11 +53,11 @@ export function defaultPipeDir(): string {
 }
 
 /**
- * A per-user private directory: `$XDG_RUNTIME_DIR/named-pipe-tools` when set, else
- * `/tmp/named-pipe-tools-<uid>`. Tools there are invisible to reference clients that look in
- * /tmp, but no other user can see or plant pipes there. Created 0700 by `ensurePipeDir`.
+ * Where the per-user private directory is: `$XDG_RUNTIME_DIR/named-pipe-tools` when set, else
+ * `/tmp/named-pipe-tools-<uid>`. Only the path; `privatePipeDir()` (transport/private-dir.ts)
+ * also creates and checks it.
  */
-export function privatePipeDir(): string {
+export function privatePipeDirPath(): string {
   const xdg = process.env["XDG_RUNTIME_DIR"];
   if (xdg !== undefined && xdg !== "" && path.isAbsolute(xdg)) {
     return path.join(xdg, "named-pipe-tools");

@@ -104,6 +104,24 @@ test("modes: describe, watch, list/pid/clear, serve, help, version", () => {
   assert.deepEqual(parseCli(["--version"]), { kind: "version" });
 });
 
+test("--detach is cpipe's own option of --serve, except after '--'", () => {
+  assert.deepEqual(parseCli(["--serve", "demo", "--detach", "--name", "s"]), {
+    kind: "serve",
+    type: "demo",
+    name: "s",
+    dir: undefined,
+    args: [],
+    detach: true,
+  });
+  assert.deepEqual(parseCli(["--serve", "mcp", "--", "server", "--detach"]), {
+    kind: "serve",
+    type: "mcp",
+    name: undefined,
+    dir: undefined,
+    args: ["--", "server", "--detach"],
+  });
+});
+
 test("usage errors", () => {
   const bad: string[][] = [
     [],

@@ -190,18 +190,35 @@ test("-n and --no-subscribe send without waiting; the command still runs", async
 test("-v logs each message sent and received on stderr", async (t) => {
   const dir = await tempDir(t);
   await startDemo(t, dir);
-  const res = await cpipe(t, dir, ["demo", "ping", "-v"]);
-  assert.equal(res.stdout, "pong\n");
+  const res = await cpipe(t, dir, ["demo", "echo", "x", "-v"]);
+  assert.equal(res.stdout, "x\n");
   const lines = res.stderr.trimEnd().split("\n");
   assert.deepEqual(
     lines.map((l) => l.replace(/ \{.*"(cmd|event)":"(\w+)".*$/, " $2")),
     [
       "[cpipe] -> subscribe",
       "[cpipe] <- subscribed",
-      "[cpipe] -> ping",
-      "[cpipe] <- pong",
+      "[cpipe] -> echo",
+      "[cpipe] <- echo",
       "[cpipe] -> unsubscribe",
       "[cpipe] <- ok",
+    ],
+  );
+  // A probe such as ping goes in the form servers of the Python project understand too: no
+  // client token, and an unsubscribe that expects no answer.
+  const ping = await cpipe(t, dir, ["demo", "ping", "-v"]);
+  assert.equal(ping.stdout, "pong\n");
+  const sent = ping.stderr
+    .trimEnd()
+    .split("\n")
+    .filter((l) => l.startsWith("[cpipe] -> "))
+    .map((l) => JSON.parse(l.slice("[cpipe] -> ".length)) as Record<string, unknown>);
+  assert.deepEqual(
+    sent.map((m) => [m["cmd"], "client" in m, "id" in m]),
+    [
+      ["subscribe", false, true],
+      ["ping", false, true],
+      ["unsubscribe", false, false],
     ],
   );
 });

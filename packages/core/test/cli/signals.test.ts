@@ -34,14 +34,16 @@ test("--watch prints every broadcast until Ctrl-C, then unsubscribes and removes
   const dir = await tempDir(t);
   await startDemo(t, dir);
   const watch = startCpipe(t, dir, ["--watch", "demo"]);
-  await waitForStderr(watch, "cpipe: watching demo; press Ctrl-C to stop\n");
+  // Its first line, once subscribed: a script can wait for it before making the tool broadcast.
+  await waitForStdout(watch, "watching demo\n");
+  await waitForStderr(watch, "cpipe: press Ctrl-C to stop watching demo\n");
   assert.equal((await cpipe(t, dir, ["demo", "shout", '{"x":1}'])).code, 0);
   await waitForStdout(watch, 'shout: {"x":1}\n');
   assert.equal((await cpipe(t, dir, ["demo", "set_state", "-j", '{"state":"busy"}'])).code, 0);
   await waitForStdout(watch, "state_changed: busy\n");
   assert.equal(
     watch.stdout(),
-    'shout: {"x":1}\nstate_changed: busy\n',
+    'watching demo\nshout: {"x":1}\nstate_changed: busy\n',
     "replies to others are not shown",
   );
   watch.child.kill("SIGINT");
@@ -54,9 +56,12 @@ test("--watch --jsonl prints raw broadcasts and exits 0 when the server stops", 
   const dir = await tempDir(t);
   const server = await startDemo(t, dir);
   const watch = startCpipe(t, dir, ["--watch", "demo", "--jsonl"]);
-  await waitForStderr(watch, "watching demo");
+  await waitForStdout(watch, '{"event":"watching","tool":"demo"}\n');
   server.child.kill("SIGTERM");
   assert.equal(await watch.exited, 0);
-  assert.equal(watch.stdout(), '{"event":"state_changed","state":"stopping"}\n');
+  assert.equal(
+    watch.stdout(),
+    '{"event":"watching","tool":"demo"}\n{"event":"state_changed","state":"stopping"}\n',
+  );
   assert.match(watch.stderr(), /cpipe: demo stopped\n$/);
 });

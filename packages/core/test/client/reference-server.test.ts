@@ -15,10 +15,10 @@ test("compat 'reference': our client talks to a server of the Python reference's
   // The state_changed broadcast comes first: it must not be taken as the stream's first message.
   const texts = (await client.stream("chat", { messages: [] }).toArray()).map((m) => m["text"]);
   assert.deepEqual(texts, ["Hel", "lo", "!", ""]);
-  assert.deepEqual((await client.call("get_state"))["state"], "idle");
+  assert.deepEqual((await client.call("get_state"))["state"], "running");
   assert.deepEqual(
     states.map((s) => s["state"]),
-    ["inferring", "idle"],
+    ["inferring", "running"],
   );
   await assert.rejects(client.call("nope"), /unknown command 'nope'/);
   await client.close();

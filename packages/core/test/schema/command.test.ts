@@ -30,7 +30,33 @@ test("validation applies defaults and reports readable errors", () => {
   assert.deepEqual(speak.validate({ text: "hi" }), { ok: true, args: { text: "hi", rate: 1 } });
   const bad = speak.validate({ text: 5 });
   assert.equal(bad.ok, false);
-  assert.match((bad as { error: string }).error, /^text: /);
+  assert.equal((bad as { error: string }).error, "argument 'text': expected string, got 5");
+});
+
+test("each problem names its argument once and shows the value given, not the coerced one", () => {
+  const count = compileCommand("count", {
+    args: z.object({
+      n: z.coerce.number().int().min(0),
+      opts: z.object({ mode: z.enum(["a", "b"]) }).optional(),
+      list: z.array(z.object({ role: z.string() })).optional(),
+    }),
+  });
+  const error = (raw: Record<string, unknown>): string =>
+    (count.validate(raw) as { ok: false; error: string }).error;
+  assert.equal(error({ n: "five" }), `argument 'n': expected number, got "five"`);
+  assert.equal(error({}), "missing required argument 'n' (expected number)");
+  assert.equal(error({ n: -1 }), "argument 'n': expected number to be >=0, got -1");
+  assert.equal(error({ n: 1.5 }), "argument 'n': expected int, got 1.5");
+  assert.equal(
+    error({ n: 1, opts: { mode: "c" } }),
+    `argument 'opts.mode': expected one of "a"|"b", got "c"`,
+  );
+  assert.equal(
+    error({ n: 1, list: [{ role: 3 }] }),
+    "argument 'list[0].role': expected string, got 3",
+  );
+  assert.equal(error({ n: 1, x: 1, y: 2 }), "unknown arguments 'x', 'y' (it takes: n, opts, list)");
+  assert.match(error({ n: "x".repeat(500) }), /^argument 'n': expected number, got "x{56}\.\.\.$/);
 });
 
 test("a sole required string argument is filled from data", () => {

@@ -4,7 +4,7 @@ import {
   classifyPipeName,
   clientPaths,
   defaultPipeDir,
-  privatePipeDir,
+  privatePipeDirPath,
   serverPaths,
   validateToolName,
 } from "../../src/transport/paths.js";
@@ -75,9 +75,9 @@ test("the private directory is per user", () => {
   const saved = process.env["XDG_RUNTIME_DIR"];
   try {
     process.env["XDG_RUNTIME_DIR"] = "/run/user/1000";
-    assert.equal(privatePipeDir(), "/run/user/1000/named-pipe-tools");
+    assert.equal(privatePipeDirPath(), "/run/user/1000/named-pipe-tools");
     delete process.env["XDG_RUNTIME_DIR"];
-    assert.match(privatePipeDir(), /named-pipe-tools-\d+$/);
+    assert.match(privatePipeDirPath(), /named-pipe-tools-\d+$/);
   } finally {
     if (saved === undefined) delete process.env["XDG_RUNTIME_DIR"];
     else process.env["XDG_RUNTIME_DIR"] = saved;
