@@ -197,3 +197,6 @@ export async function startReferenceServer(
     });
   });
 }
+
+export { startTerminal } from "./tmux.js";
+export type { Terminal, TerminalOptions } from "./tmux.js";

@@ -27,6 +27,10 @@ async function run(command: CliCommand): Promise<number> {
       return (await import("./discover.js")).runDiscover(command);
     case "serve":
       return (await import("./serve.js")).runServe(command);
+    case "tui":
+      return (await import("./tui.js")).runTui(command);
+    case "bare":
+      return (await import("./tui.js")).runBare();
   }
 }
 
