@@ -60,9 +60,9 @@ export function visibleLine(
 ): { before: string; at: string; after: string } {
   const chars = [...state.text];
   const cursor = Math.min(state.cursor, chars.length);
-  const room = Math.max(1, width - 1);
+  const room = Math.max(1, width);
   const start = Math.max(0, cursor - room + 1);
-  const shown = chars.slice(start, start + room + 1);
+  const shown = chars.slice(start, start + room);
   const rel = cursor - start;
   return {
     before: shown.slice(0, rel).join(""),

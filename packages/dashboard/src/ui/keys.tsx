@@ -22,7 +22,8 @@ interface Registration {
 
 const KeyContext = createContext<Set<Registration> | null>(null);
 
-const NO_KEY: Key = {
+/** A key event with no key flag set. */
+export const NO_KEY: Key = {
   upArrow: false,
   downArrow: false,
   leftArrow: false,
