@@ -58,7 +58,7 @@ function run(args: string[]): Promise<string> {
  * status can still be read; the server is killed after the test.
  */
 export async function startTerminal(
-  t: TestContext,
+  t: Pick<TestContext, "after">,
   command: string,
   options: TerminalOptions,
 ): Promise<Terminal> {

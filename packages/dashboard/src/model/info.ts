@@ -102,7 +102,9 @@ async function engines(type: string, pkgDir: string | undefined): Promise<string
       const espeak = await which("espeak-ng");
       if (espeak === undefined) return "espeak-ng: not found (apt install espeak-ng)";
       const v = await firstLine(espeak, ["--version"]);
-      return `${v?.replace(/^eSpeak NG text-to-speech:\s*/, "espeak-ng ") ?? "espeak-ng"} (${espeak})`;
+      // "eSpeak NG text-to-speech: 1.51  Data at: ..." -> "espeak-ng 1.51"
+      const version = /text-to-speech:\s*(\S+)/.exec(v ?? "")?.[1];
+      return `espeak-ng ${version ?? "(version unknown)"} (${espeak})`;
     }
     case "stt": {
       const ps = await which("pocketsphinx_continuous");

@@ -32,6 +32,10 @@ export function InfoTab({
     { title: s.title },
     ...s.lines.map((l) => ({ line: l })),
   ]);
+  const labelWidth = Math.min(
+    28,
+    1 + Math.max(0, ...(sections ?? []).flatMap((s) => s.lines.map((l) => l.label.length))),
+  );
   useHints(
     "info",
     [
@@ -67,7 +71,7 @@ export function InfoTab({
             color={item.line.warn === true ? theme.warn : undefined}
           >
             {"  "}
-            {item.line.label.padEnd(27)} {item.line.value}
+            {item.line.label.padEnd(labelWidth)} {item.line.value}
           </Text>
         ),
       )}
