@@ -55,7 +55,7 @@ test("fields come from the JSON Schema: kinds, required, choices, defaults", () 
     args: [{ name: "k", description: "", type: "int", required: false, default: 3 }],
   });
   assert.equal(ref[0]?.kind, "integer");
-  assert.equal(initialText(ref[0]!), "3");
+  assert.equal(initialText(ref[0]), "3");
 });
 
 test("parsing by kind: numbers, JSON, text-or-JSON, empty leaves a field out", () => {
@@ -131,7 +131,7 @@ test("server-type options become command-line words, checked by the core's parse
   const fields = optionFields(TYPE.options);
   const words = optionArgs(fields, { voice: "b", rate: "3", play: "false", keys: "x, y" });
   assert.deepEqual(words.value, ["--voice=b", "--rate=3", "--no-play", "--keys", "x,y"]);
-  assert.deepEqual(checkServeArgs(TYPE, words.value!, fields).value, words.value);
+  assert.deepEqual(checkServeArgs(TYPE, words.value, fields).value, words.value);
   const bad = checkServeArgs(TYPE, ["--rate=12"], fields);
   assert.equal(bad.value, undefined);
   assert.match(bad.fieldErrors["rate"] ?? "", /--rate/);
