@@ -38,7 +38,7 @@ export function skipReasons(tap: string): Map<string, number> {
 
 /**
  * The source a compiled test file came from (`packages/x/dist/test/a.test.js` ->
- * `packages/x/test/a.test.ts`, `dist/test/a.test.js` -> `test/a.test.ts`): tsc leaves the output
+ * `packages/x/test/a.test.ts` or `.tsx`, `dist/test/a.test.js` -> `test/a.test.ts`): tsc leaves the output
  * of a deleted or renamed test behind, and such a stale file must not run.
  */
 function sourceOf(file: string): string {
@@ -56,7 +56,9 @@ const dirs = readdirSync(path.join(ROOT, "packages"))
 const files =
   process.argv.length > 2
     ? process.argv.slice(2)
-    : dirs.flatMap(testFiles).filter((f) => existsSync(sourceOf(f)));
+    : dirs
+        .flatMap(testFiles)
+        .filter((f) => existsSync(sourceOf(f)) || existsSync(`${sourceOf(f)}x`));
 const scratch = mkdtempSync(path.join(tmpdir(), "npt-test-report-"));
 const report = path.join(scratch, "report.tap");
 const run = spawnSync(

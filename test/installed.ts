@@ -17,6 +17,7 @@ export const PUBLISHED: Readonly<Record<string, string>> = {
   "server-tts": "named-pipe-tools-tts",
   "server-stt": "named-pipe-tools-stt",
   "mcp-bridge": "named-pipe-tools-mcp",
+  dashboard: "named-pipe-tools-dashboard",
 };
 
 /** An installation of the packed packages. */

@@ -30,3 +30,4 @@ export { privatePipeDir } from "./transport/private-dir.js";
 export { BUILTIN_COMMANDS } from "./server/builtins.js";
 export * from "./discovery/index.js";
 export * from "./serve/index.js";
+export { shellWord } from "./util/shell-word.js";

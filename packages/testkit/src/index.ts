@@ -216,3 +216,5 @@ export async function startReferenceServer(
 export { PROGRAM_PACKAGES, needs } from "./needs.js";
 export { docShell, parseCommands, runCommands } from "./doc-commands.js";
 export type { DocCommand } from "./doc-commands.js";
+export { startTerminal } from "./tmux.js";
+export type { Terminal, TerminalOptions } from "./tmux.js";

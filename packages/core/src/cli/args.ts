@@ -30,6 +30,7 @@ const OPTIONS = {
   name: { type: "string" },
   tool: { type: "boolean" },
   reference: { type: "boolean" },
+  tui: { type: "boolean" },
   basic: { type: "boolean" },
   version: { type: "boolean" },
   help: { type: "boolean", short: "h" },
@@ -102,9 +103,17 @@ export interface ServeCommand {
   detach?: boolean;
 }
 
+/** `cpipe --tui [--dir DIR]` (the dashboard); `bare` is `cpipe` with no arguments at all. */
+export interface TuiCommand {
+  kind: "tui";
+  dir?: string;
+}
+
 /** One parsed command line. */
 export type CliCommand =
   | { kind: "help" }
+  | { kind: "bare" }
+  | TuiCommand
   | { kind: "version" }
   | SendCommand
   | DescribeCommand
@@ -138,6 +147,7 @@ const ALLOWED: Record<string, readonly OptionName[]> = {
   list: ["dir", "recursive", "jsonl", "timeout"],
   pid: ["dir", "recursive", "jsonl", "timeout"],
   clear: ["dir", "recursive", "jsonl"],
+  tui: ["dir"],
 };
 
 function checkAllowed(kind: string, values: Values, mode: OptionName | undefined): void {
@@ -197,6 +207,7 @@ export function parseCli(argv: string[]): CliCommand {
   const serveAt = argv.findIndex((a) => a === "--serve" || a.startsWith("--serve="));
   const separator = argv.indexOf("--");
   if (serveAt !== -1 && (separator === -1 || serveAt < separator)) return parseServe(argv, serveAt);
+  if (argv.length === 0) return { kind: "bare" };
   let parsed: ReturnType<typeof parse>;
   try {
     parsed = parse(argv);
@@ -212,7 +223,7 @@ export function parseCli(argv: string[]): CliCommand {
     );
   }
 
-  const modes = (["serve", "list", "pid", "clear", "watch"] as const).filter(
+  const modes = (["serve", "list", "pid", "clear", "watch", "tui"] as const).filter(
     (m) => values[m] !== undefined && values[m] !== false,
   );
   if (modes.length > 1) {
@@ -237,6 +248,12 @@ export function parseCli(argv: string[]): CliCommand {
       jsonl,
       timeoutMs: parseTimeout(values.timeout, DEFAULT_PROBE_TIMEOUT_MS),
     };
+  }
+
+  if (mode === "tui") {
+    checkAllowed("tui", values, "tui");
+    if (positionals.length > 0) throw new UsageError("--tui takes no arguments (use --dir DIR)");
+    return values.dir === undefined ? { kind: "tui" } : { kind: "tui", dir: values.dir };
   }
 
   const target = positionals[0];

@@ -30,6 +30,10 @@ async function run(command: CliCommand): Promise<number> {
         return (await import("./detach.js")).runDetached(command);
       }
       return (await import("./serve.js")).runServe(command);
+    case "tui":
+      return (await import("./tui.js")).runTui(command);
+    case "bare":
+      return (await import("./tui.js")).runBare();
   }
 }
 

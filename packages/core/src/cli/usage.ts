@@ -16,6 +16,8 @@ Usage:
   cpipe --clear [DIR]        remove orphaned pipes (never a live one, never another user's)
   cpipe --serve TYPE [OPTS]  run a server: demo, chat, tts, stt, or mcp (wraps an MCP server)
   cpipe mcp [NAME...]        an MCP server over stdio exposing the running tools
+  cpipe --tui [--dir DIR]    full-screen dashboard (package named-pipe-tools-dashboard);
+                             a bare 'cpipe' on a terminal opens it too
 
 PIPE is a tool name (demo -> DIR/tool-demo) or a pipe path (/tmp/tool-demo).
 DIR defaults to $PIPE_TOOLS_DIR, else /tmp.

@@ -124,7 +124,7 @@ test("--detach is cpipe's own option of --serve, except after '--'", () => {
 
 test("usage errors", () => {
   const bad: string[][] = [
-    [],
+    ["--dir", "/x"],
     ["--watch"],
     ["--watch", "a", "b"],
     ["--serve"],
@@ -143,4 +143,13 @@ test("usage errors", () => {
     ["demo", "x", "-d", "-5"],
   ];
   for (const argv of bad) assert.throws(() => parseCli(argv), UsageError, argv.join(" "));
+});
+
+test("--tui and a bare cpipe: the dashboard", () => {
+  assert.deepEqual(parseCli([]), { kind: "bare" });
+  assert.deepEqual(parseCli(["--tui"]), { kind: "tui" });
+  assert.deepEqual(parseCli(["--tui", "--dir", "/x"]), { kind: "tui", dir: "/x" });
+  assert.throws(() => parseCli(["--tui", "demo"]), /--tui takes no arguments/);
+  assert.throws(() => parseCli(["--tui", "--list"]), /choose one of --list, --tui/);
+  assert.throws(() => parseCli(["--tui", "-t", "3"]), /-t\/--timeout does not apply to --tui/);
 });

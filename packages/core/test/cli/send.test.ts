@@ -223,10 +223,19 @@ test("-v logs each message sent and received on stderr", async (t) => {
   );
 });
 
+test("a bare cpipe that is not on a terminal prints the help", async (t) => {
+  const dir = await tempDir(t);
+  const res = await cpipe(t, dir, []);
+  assert.equal(res.code, 0);
+  assert.match(res.stdout, /^cpipe: call tool servers over named pipes/);
+  assert.match(res.stdout, /cpipe --tui \[--dir DIR\]/);
+  assert.doesNotMatch(res.stdout, /not installed/, "the install hint is for terminals only");
+});
+
 test("usage errors exit 2 with one line and a pointer to --help", async (t) => {
   const dir = await tempDir(t);
   const cases: [string[], RegExp][] = [
-    [[], /missing the tool name/],
+    [["--dir", "/tmp"], /missing the tool name/],
     [["demo", "ping", "--bogus"], /unknown option '--bogus'/],
     [["demo", "echo", "a", "b"], /too many arguments/],
     [["demo", "echo", "a", "-d", "b"], /give DATA once/],

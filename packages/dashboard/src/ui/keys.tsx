@@ -1,0 +1,149 @@
+/**
+ * One place that reads the keyboard. Views register handlers with a level; a key goes to the
+ * active handlers from the highest level down until one takes it (returns true). A dialog sits
+ * above a form, a form above its tab, a tab above the app's global keys, so `q` typed into a
+ * field is text, and `q` on a list quits.
+ */
+import type { Key } from "ink";
+import { useInput } from "ink";
+import type { ReactNode } from "react";
+import { createContext, useContext, useLayoutEffect, useRef } from "react";
+
+/** Handles a key; true when it took it. */
+export type KeyHandler = (input: string, key: Key) => boolean;
+
+/** Levels, lowest first. */
+export const Level = { App: 0, Tab: 10, View: 20, Form: 30, Dialog: 100 } as const;
+
+interface Registration {
+  level: number;
+  handler: { current: KeyHandler };
+}
+
+const KeyContext = createContext<Set<Registration> | null>(null);
+
+/** A key event with no key flag set. */
+export const NO_KEY: Key = {
+  upArrow: false,
+  downArrow: false,
+  leftArrow: false,
+  rightArrow: false,
+  pageDown: false,
+  pageUp: false,
+  home: false,
+  end: false,
+  return: false,
+  escape: false,
+  ctrl: false,
+  shift: false,
+  tab: false,
+  backspace: false,
+  delete: false,
+  meta: false,
+  super: false,
+  hyper: false,
+  capsLock: false,
+  numLock: false,
+};
+
+/** The key a lone control character stands for. */
+function controlKey(ch: string): [string, Key] {
+  const code = ch.charCodeAt(0);
+  if (ch === "\r" || ch === "\n") return ["\r", { ...NO_KEY, return: true }];
+  if (ch === "\t") return [ch, { ...NO_KEY, tab: true }];
+  if (ch === "\x7f" || ch === "\b") return ["", { ...NO_KEY, delete: true }];
+  if (ch === "\x1b") return ["", { ...NO_KEY, escape: true }];
+  return [String.fromCharCode(code + 96), { ...NO_KEY, ctrl: true }];
+}
+
+/**
+ * Splits one read of plain input into keys: Ink reports `ab\r` or `\x1550` (a fast typist, a
+ * paste, tmux send-keys) as one input, so an Enter, Tab, Backspace or Ctrl key inside it would
+ * be taken as text.
+ */
+export function splitInput(input: string, key: Key): [string, Key][] {
+  // eslint-disable-next-line no-control-regex
+  const control = /[\x00-\x1f\x7f]/;
+  if (input.length <= 1 || key.ctrl || key.meta || key.escape || !control.test(input)) {
+    return [[input, key]];
+  }
+  const out: [string, Key][] = [];
+  // eslint-disable-next-line no-control-regex
+  for (const part of input.replace(/\r\n/g, "\r").split(/([\x00-\x1f\x7f])/)) {
+    if (part === "") continue;
+    out.push(control.test(part) ? controlKey(part) : [part, { ...key, return: false }]);
+  }
+  return out;
+}
+
+/**
+ * Reads the keyboard for everything below it. Keys are handed out one per timer turn: several
+ * can arrive in one read, and a handler must see the state the previous key left, not the
+ * state of the render before both. React schedules the render that follows a handler's state
+ * change on the scheduler's immediate queue, which a zero timer comes after (an immediate does
+ * not: measured, the second key then still saw the first render).
+ */
+export function KeyRouter({
+  children,
+  active = true,
+}: {
+  children: ReactNode;
+  active?: boolean;
+}): ReactNode {
+  const registrations = useRef(new Set<Registration>()).current;
+  const queue = useRef<[string, Key][]>([]);
+  const draining = useRef(false);
+  const drain = useRef((): void => {
+    const next = queue.current.shift();
+    if (next === undefined) {
+      draining.current = false;
+      return;
+    }
+    const ordered = [...registrations].sort((a, b) => b.level - a.level);
+    for (const r of ordered) if (r.handler.current(...next)) break;
+    setTimeout(drain.current, 0);
+  });
+  useInput(
+    (input, key) => {
+      queue.current.push(...splitInput(input, key));
+      if (draining.current) return;
+      draining.current = true;
+      setTimeout(drain.current, 0);
+    },
+    { isActive: active },
+  );
+  return <KeyContext.Provider value={registrations}>{children}</KeyContext.Provider>;
+}
+
+/** Registers `handler` at `level` while `active`. */
+export function useKeys(level: number, handler: KeyHandler, active = true): void {
+  const registrations = useContext(KeyContext);
+  const ref = useRef(handler);
+  ref.current = handler;
+  // A layout effect: a view that opens takes the very next key, even one already queued.
+  useLayoutEffect(() => {
+    if (!active || registrations === null) return;
+    const registration: Registration = { level, handler: ref };
+    registrations.add(registration);
+    return () => void registrations.delete(registration);
+  }, [active, level, registrations]);
+}
+
+/** Moves a selection index by the arrow, page and home/end keys; undefined for other keys. */
+export function moveSelection(
+  index: number,
+  count: number,
+  key: Key,
+  page = 10,
+): number | undefined {
+  if (count === 0) return undefined;
+  let next: number;
+  if (key.upArrow) next = index - 1;
+  else if (key.downArrow) next = index + 1;
+  else if (key.pageUp) next = index - page;
+  else if (key.pageDown) next = index + page;
+  else if (key.home) next = 0;
+  else if (key.end) next = count - 1;
+  else return undefined;
+  return Math.min(count - 1, Math.max(0, next));
+}

@@ -1,0 +1,79 @@
+/**
+ * Running the real `cpipe --tui` in tmux for end-to-end tests: each test gets its own pipe
+ * directory and its own tmux server; servers the test starts are stopped after it, and so is
+ * anything still serving in its directory (a server launched from the dashboard).
+ */
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import type { TestContext } from "node:test";
+import { ToolClient, scanPipes, shellWord } from "named-pipe-tools";
+import type { Terminal } from "named-pipe-tools-testkit";
+import { CPIPE, startTerminal, tempDir } from "named-pipe-tools-testkit";
+
+/** A dashboard under test. */
+export interface Dashboard {
+  term: Terminal;
+  dir: string;
+  /** The terminal's settings (`stty -a`) once cpipe has exited. */
+  ttyAfter: () => Promise<string>;
+}
+
+/**
+ * Opens `cpipe --tui` (or `args`) on an 80×24 terminal with `PIPE_TOOLS_DIR=dir`. Once cpipe
+ * exits, the shell around it saves the terminal's settings, prints `exit=N` and waits for Enter
+ * (a dead pane no longer reports its cursor or screen as they were), then exits with N.
+ */
+export async function openDashboard(
+  t: TestContext,
+  dir: string,
+  options: { args?: string[]; env?: Record<string, string>; waitFor?: RegExp } = {},
+): Promise<Dashboard> {
+  const confDir = await tempDir(t, "npt-tmux-");
+  const args = (options.args ?? ["--tui"]).map(shellWord).join(" ");
+  const ttyFile = path.join(confDir, "stty.txt");
+  const command = `${shellWord(process.execPath)} ${shellWord(CPIPE)} ${args}; s=$?; stty -a > ${shellWord(ttyFile)}; echo "exit=$s"; read _; exit $s`;
+  const term = await startTerminal(t, command, {
+    dir: confDir,
+    env: { PIPE_TOOLS_DIR: dir, ...options.env },
+  });
+  t.after(() => stopAllIn(dir));
+  await term.waitFor(options.waitFor ?? /cpipe dashboard/);
+  return { term, dir, ttyAfter: () => readFile(ttyFile, "utf8") };
+}
+
+/** Asks every live tool in `dir` to stop (what a test launched through the dashboard). */
+export async function stopAllIn(dir: string): Promise<void> {
+  const pipes = await scanPipes(dir).catch(() => []);
+  await Promise.all(
+    pipes
+      .filter((p) => p.role === "upstream" && p.status === "live")
+      .map(async (p) => {
+        const client = await ToolClient.connect(p.path, { timeoutMs: 2000 }).catch(() => undefined);
+        await client?.call("stop", undefined, { timeoutMs: 2000 }).catch(() => undefined);
+        await client?.close();
+      }),
+  );
+}
+
+/**
+ * Waits for cpipe to exit; resolves with its status once the terminal has been inspected by
+ * `inspect` (while the pane is still alive) and the pane has exited with the same status.
+ */
+export async function cpipeExit(
+  dash: Dashboard,
+  inspect: () => Promise<void> = async () => undefined,
+): Promise<number> {
+  const screen = await dash.term.waitFor(/^exit=\d+$/m);
+  const code = Number(/^exit=(\d+)$/m.exec(screen)?.[1]);
+  await inspect();
+  await dash.term.keys("Enter");
+  const status = await dash.term.exited();
+  if (status !== code) throw new Error(`the pane exited with ${status}, cpipe with ${code}`);
+  return code;
+}
+
+/** Whether `stty -a` output shows the terminal as it was: line editing and echo back on. */
+export function restoredTty(stty: string): boolean {
+  const words = new Set(stty.split(/[\s;]+/));
+  return words.has("icanon") && words.has("echo") && !words.has("-icanon") && !words.has("-echo");
+}
