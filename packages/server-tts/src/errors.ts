@@ -11,6 +11,8 @@ export type TtsErrorCode =
   | "ESYNTH"
   /** No such voice. */
   | "EBADVOICE"
+  /** Playback was asked for and there is no audio device. */
+  | "ENODEVICE"
   /** A bad option or argument. */
   | "EBADOPTION";
 
@@ -18,6 +20,7 @@ const WIRE: Record<TtsErrorCode, string> = {
   ENOENGINE: "no_engine",
   ESYNTH: "synthesis_failed",
   EBADVOICE: "bad_voice",
+  ENODEVICE: "no_device",
   EBADOPTION: "bad_args",
 };
 
@@ -36,6 +39,14 @@ export class TtsError extends Error {
   get wireCode(): string {
     return WIRE[this.code];
   }
+}
+
+/**
+ * Whether an error means something the server needs is missing (its engine or the playback
+ * device): the server then keeps serving in state `error` instead of stopping.
+ */
+export function isUnavailable(err: unknown): boolean {
+  return err instanceof TtsError && (err.code === "ENOENGINE" || err.code === "ENODEVICE");
 }
 
 /** Wraps a TtsError so a handler's thrown error carries the lowercase wire code. */

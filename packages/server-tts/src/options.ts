@@ -4,7 +4,7 @@
  */
 import { parseArgs } from "node:util";
 import type { ServerType } from "named-pipe-tools";
-import { TtsError } from "./errors.js";
+import { TtsError, isUnavailable } from "./errors.js";
 import type { TtsServerOptions } from "./tts-server.js";
 import { createTtsServer } from "./tts-server.js";
 
@@ -100,6 +100,9 @@ export const serverType: ServerType = {
       await server.listen();
       await server.ready;
     } catch (err) {
+      // A missing engine or device: keep serving in state `error` (reported once on stderr;
+      // commands that need it reply with the fix). Anything else stops the server.
+      if (isUnavailable(err)) return server;
       await server.close();
       throw err;
     }

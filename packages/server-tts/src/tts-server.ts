@@ -5,7 +5,7 @@
 import { ToolServer } from "named-pipe-tools";
 import type { ToolServerOptions } from "named-pipe-tools";
 import type { TtsEngine, Voice } from "./engine.js";
-import { TtsError } from "./errors.js";
+import { TtsError, isUnavailable } from "./errors.js";
 import { EspeakEngine } from "./espeak-engine.js";
 import type { PlayerKind } from "./player.js";
 import { Player, detectPlayer } from "./player.js";
@@ -93,6 +93,7 @@ export class TtsServer extends ToolServer {
   #wav: WavFileWriter | undefined;
   #voices: Voice[] | undefined;
   #closingTts: Promise<void> | undefined;
+  #loadError: Error | undefined;
 
   constructor(options: TtsServerOptions = {}) {
     checkOptions(options);
@@ -144,8 +145,11 @@ export class TtsServer extends ToolServer {
     });
     this.ready = this.#load();
     this.ready.catch((err: unknown) => {
+      this.#loadError = err as Error;
       this.setState("error");
-      this.#logLine(`engine failed to load: ${(err as Error).message}`);
+      // Other failures (a bad voice, an unwritable WAV file) stop the server; whoever started
+      // it reports them, so they are not printed twice.
+      if (isUnavailable(err)) this.#logLine(`cannot speak: ${(err as Error).message}`);
     });
     registerCommands(this);
   }
@@ -168,7 +172,10 @@ export class TtsServer extends ToolServer {
     if (play === undefined || play === true || play === "auto") {
       kind = detectPlayer();
       if (kind === undefined && play === true) {
-        throw new TtsError("EBADOPTION", "no audio device found for playback");
+        throw new TtsError(
+          "ENODEVICE",
+          "no audio device found for playback: start a sound server, pass --device, or use --no-play (audio still goes to data-channel clients and --wav)",
+        );
       }
       if (kind === undefined) this.#logLine("no audio device found: local playback is off");
     } else if (play !== false) {
@@ -212,6 +219,7 @@ export class TtsServer extends ToolServer {
       lead_ms: this.#ttsOpts.leadMs ?? 200,
       player: this.player?.working === true ? this.player.kind : null,
       wav: this.#ttsOpts.wav ?? null,
+      error: this.#loadError?.message ?? null,
     };
   }
 
