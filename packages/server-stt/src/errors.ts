@@ -32,6 +32,15 @@ export class SttError extends Error {
   }
 }
 
+/**
+ * Whether an error means something the server needs is missing (engine, model, device): the
+ * server then keeps serving in state `error` instead of stopping.
+ */
+export function isUnavailable(err: unknown): boolean {
+  const code = (err as { code?: unknown } | undefined)?.code;
+  return code === "ENOENGINE" || code === "ENOMODEL" || code === "ENODEVICE";
+}
+
 /** A bad command-line option or argument: a TypeError (usage problem) with code `EBADOPTION`. */
 export class SttOptionError extends TypeError {
   override readonly name = "SttOptionError";

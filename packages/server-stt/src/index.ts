@@ -6,6 +6,7 @@ import type { ServerType, ToolServer } from "named-pipe-tools";
 import { USAGE, parseSttArgs } from "./options.js";
 import type { SttServerOptions } from "./stt-server.js";
 import { createSttServer } from "./stt-server.js";
+import { isUnavailable } from "./errors.js";
 
 export { createSttServer } from "./stt-server.js";
 export type { SttServer, SttServerOptions } from "./stt-server.js";
@@ -23,13 +24,18 @@ export { DEFAULT_DATA_FORMAT } from "./data-input.js";
 export type { VadOptions } from "./audio/vad.js";
 export { parseSttArgs, USAGE } from "./options.js";
 
-/** Creates, starts and loads a server; on a load failure closes it and rethrows. */
+/**
+ * Creates, starts and loads a server. A missing engine, model or device leaves it serving in
+ * state `error` (reported once on stderr; commands that need it reply with the fix); any other
+ * load failure closes it and rethrows.
+ */
 async function startLoaded(options: SttServerOptions): Promise<ToolServer> {
   const { server, ready } = await createSttServer(options);
   await server.listen();
   try {
     await ready;
   } catch (err) {
+    if (isUnavailable(err)) return server;
     await server.close();
     throw err;
   }

@@ -15,12 +15,14 @@ export const USAGE = `Options of the stt server:
   --language CODE     whisper: spoken language (default en)
   --grammar FILE      pocketsphinx: a JSGF grammar; only its sentences are recognised
   --keywords LIST     pocketsphinx: comma-separated phrases; exactly one is recognised per utterance
+  --min-confidence C  reject results scored below C, 0-1 (default 0.7 with --grammar/--keywords, else 0: off)
   --hmm DIR / --dict FILE / --lm FILE   pocketsphinx: other models
   --input MODE        mic (default: microphone plus data channel), data (data channel only), none
   --capture PROGRAM   parec, arecord or sox (default: parec with a sound server, else arecord, else sox)
   --device D          input device index or name substring (default: the default input)
   --vad-onset MS      speech needed to start an utterance (default 90)
-  --vad-offset MS     silence needed to end it (default 600)
+  --vad-offset MS     end of turn: the silence that ends an utterance (default 600; lower answers
+                      sooner but cuts at pauses between clauses)
   --vad-mode N        WebRTC VAD aggressiveness 0-3 (default 2)
   --paused            do not start listening until 'start'
   --name NAME / --dir DIR   tool name (default stt) / pipe directory`;
@@ -62,6 +64,7 @@ export function parseSttArgs(args: string[]): SttServerOptions {
       language: { type: "string" },
       grammar: { type: "string" },
       keywords: { type: "string" },
+      "min-confidence": { type: "string" },
       hmm: { type: "string" },
       dict: { type: "string" },
       lm: { type: "string" },
@@ -90,6 +93,14 @@ export function parseSttArgs(args: string[]): SttServerOptions {
   ] as const;
   for (const key of copy) if (values[key] !== undefined) opts[key] = values[key];
   if (values.keywords !== undefined) opts.keywords = parseKeywords(values.keywords);
+  const min = values["min-confidence"];
+  if (min !== undefined) {
+    const n = Number(min);
+    if (min.trim() === "" || !(n >= 0 && n <= 1)) {
+      throw new SttOptionError(`--min-confidence must be a number from 0 to 1, got '${min}'`);
+    }
+    opts.minConfidence = n;
+  }
   const input = oneOf<InputMode>("input", values.input, ["mic", "data", "none"]);
   if (input !== undefined) opts.input = input;
   const capture = oneOf<CaptureBackend>("capture", values.capture, ["parec", "arecord", "sox"]);
