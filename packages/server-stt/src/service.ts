@@ -142,7 +142,9 @@ export class SttService {
     this.#micError = undefined;
     if (this.#opts.input === "mic") await this.#openMic();
     this.#update();
-    if (this.#micError !== undefined) throw this.#micError;
+    // Set by #failMic while the microphone was opening.
+    const failed = this.#micError as Error | undefined;
+    if (failed !== undefined) throw failed;
   }
 
   /** Stops listening: closes the microphone and ends data clients' utterances. */

@@ -4,7 +4,6 @@ import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { test } from "node:test";
 import { promisify } from "node:util";
-import { fileURLToPath } from "node:url";
 import { CPIPE, spawnNode, tempDir, waitForOutput } from "named-pipe-tools-testkit";
 import { PocketsphinxEngine } from "../src/engines/pocketsphinx.js";
 import { WhisperEngine } from "../src/engines/whisper.js";
