@@ -7,13 +7,14 @@ import { ModelError } from "./errors.js";
 /**
  * Runs `load` (a dynamic `import()` of `pkg`, written in the package that declares the optional
  * peer dependency so that it resolves from there) and returns the module's exports (its
- * `default` for CommonJS packages).
+ * `default` for CommonJS packages). `also` lists other packages `load` may fall back to.
  * @throws ModelError `ENOTINSTALLED`, naming `install` (missing) or a reinstall (broken)
  */
 export async function importOptional<T>(
   load: () => Promise<unknown>,
   pkg: string,
   install: string,
+  also: readonly string[] = [],
 ): Promise<T> {
   let mod: unknown;
   try {
@@ -22,7 +23,7 @@ export async function importOptional<T>(
     const code = (err as NodeJS.ErrnoException).code;
     const missing =
       (code === "ERR_MODULE_NOT_FOUND" || code === "MODULE_NOT_FOUND") &&
-      String((err as Error).message).includes(pkg);
+      [pkg, ...also].some((name) => String((err as Error).message).includes(name));
     throw new ModelError(
       "ENOTINSTALLED",
       missing

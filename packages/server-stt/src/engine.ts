@@ -1,6 +1,7 @@
 /**
  * The interface every recognition engine implements, and the transcript shapes it produces.
  */
+import { concatSamples } from "./audio/pcm.js";
 
 /** One recognised word with its times, in seconds from the start of the audio given. */
 export interface WordTiming {
@@ -84,6 +85,41 @@ export function meanWordConfidence(words: readonly WordTiming[]): number | undef
 export function applyMinConfidence(t: Transcript, min: number): Transcript {
   if (min <= 0 || t.confidence === undefined || t.confidence >= min || t.text === "") return t;
   return { text: "", confidence: t.confidence, rejected: t.text };
+}
+
+/**
+ * The stream of an engine that decodes whole utterances: keeps the audio and transcribes it
+ * all at the end (nothing when aborted).
+ */
+export function collectingStream(
+  transcribe: (samples: Int16Array) => Promise<Transcript>,
+): EngineStream {
+  const chunks: Int16Array[] = [];
+  let aborted = false;
+  return {
+    write: (samples) => void chunks.push(samples),
+    end: () => (aborted ? Promise.resolve({ text: "" }) : transcribe(concatSamples(chunks))),
+    abort: () => {
+      aborted = true;
+    },
+  };
+}
+
+/** Runs tasks one after another (an engine context decodes one utterance at a time). */
+export class SerialQueue {
+  #tail: Promise<unknown> = Promise.resolve();
+
+  /** Runs `task` once every task queued before it has settled. */
+  run<T>(task: () => Promise<T>): Promise<T> {
+    const result = this.#tail.then(task);
+    this.#tail = result.catch(() => {});
+    return result;
+  }
+
+  /** Resolves once the queue is empty. */
+  async idle(): Promise<void> {
+    await this.#tail;
+  }
 }
 
 /** Transcribes whole audio through an engine's streaming interface. */

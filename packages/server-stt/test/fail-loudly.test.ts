@@ -55,19 +55,31 @@ test("no microphone: one stderr line, state error, start answers with the fix", 
 
 test("no engine model: one stderr line, state error, transcribe answers with the fix", async (t) => {
   const dir = await tempDir(t);
-  const proc = spawnNode(t, MAIN, ["--engine", "whisper", "--input", "none", "--dir", dir]);
+  const proc = spawnNode(t, MAIN, [
+    "--engine",
+    "whisper",
+    "--model",
+    `${dir}/ggml-missing.bin`,
+    "--input",
+    "none",
+    "--dir",
+    dir,
+  ]);
   await waitForOutput(proc, (out) => out.includes("ready "), WAIT);
   const lines = errLines(proc);
   assert.equal(lines.length, 1, proc.stderr());
-  assert.match(lines[0] ?? "", /^\[stt\] cannot transcribe: the whisper engine needs a model/);
+  assert.match(
+    lines[0] ?? "",
+    /^\[stt\] cannot transcribe: whisper model: model '.*' does not exist/,
+  );
   const client = await ToolClient.connect("stt", { dir, callTimeoutMs: WAIT });
   t.after(() => client.close());
   assert.equal((await client.call("get_state"))["state"], "error");
   await assert.rejects(client.call("transcribe", { path: "x.wav" }), (err: RemoteError) => {
-    assert.match(err.message, /needs a model: pass --model/);
+    assert.match(err.message, /does not exist \(give an existing path, or one of: tiny\.en/);
     return true;
   });
-  await assert.rejects(client.call("start"), /needs a model/);
+  await assert.rejects(client.call("start"), /does not exist/);
   await client.call("stop");
   assert.equal(await proc.exited, 0);
 });

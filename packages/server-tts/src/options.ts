@@ -10,7 +10,10 @@ import { createTtsServer } from "./tts-server.js";
 
 /** The options, for `--help`. */
 export const USAGE = `Options of --serve tts:
-  --voice V          voice id or name (list_voices lists them) [en-us]
+  --model M          a neural voice instead of espeak-ng (needs 'npm install sherpa-onnx-node'):
+                     piper-lessac-medium (64 MB), piper-amy-low (35 MB), kokoro-en (305 MB),
+                     fetched on first use, or a voice directory
+  --voice V          voice id or name (list_voices lists them) [en-us; with --model: its first speaker]
   --rate R           speaking rate, a multiple of normal speed, 0.5-4 [1]
   --wav FILE         also write all spoken audio to FILE (WAV, 16-bit mono)
   --no-play          no local playback (audio still goes to data-channel clients and --wav)
@@ -45,6 +48,7 @@ export function parseTtsArgs(args: string[]): TtsServerOptions {
       allowPositionals: false,
       options: {
         voice: { type: "string" },
+        model: { type: "string" },
         rate: { type: "string" },
         wav: { type: "string" },
         "no-play": { type: "boolean" },
@@ -63,6 +67,7 @@ export function parseTtsArgs(args: string[]): TtsServerOptions {
   }
   const opts: TtsServerOptions = {};
   if (values.voice !== undefined) opts.voice = values.voice;
+  if (values.model !== undefined) opts.model = values.model;
   const rate = number("--rate", values.rate);
   if (rate !== undefined) opts.rate = rate;
   if (values.wav !== undefined) opts.wav = values.wav;
@@ -86,7 +91,8 @@ export function parseTtsArgs(args: string[]): TtsServerOptions {
 /** The entry `cpipe --serve tts` loads. */
 export const serverType: ServerType = {
   name: "tts",
-  description: "text to speech (espeak-ng): speaks streamed text sentence by sentence, streams PCM",
+  description:
+    "text to speech (espeak-ng, or Piper/Kokoro voices): speaks streamed text sentence by sentence, streams PCM",
   usage: USAGE,
   async start(args, common) {
     const parsed = parseTtsArgs(args);

@@ -7,6 +7,7 @@ import type { ToolServerOptions } from "named-pipe-tools";
 import type { TtsEngine, Voice } from "./engine.js";
 import { TtsError, isUnavailable } from "./errors.js";
 import { EspeakEngine } from "./espeak-engine.js";
+import { SherpaTtsEngine } from "./sherpa-engine.js";
 import type { PlayerKind } from "./player.js";
 import { Player, detectPlayer } from "./player.js";
 import { SentenceSplitter, speakableText, splitSentences } from "./sentences.js";
@@ -22,6 +23,12 @@ export interface TtsServerOptions extends Partial<ToolServerOptions> {
   engine?: TtsEngine;
   /** The espeak-ng executable, when the default engine is used [`espeak-ng`]. */
   espeakBinary?: string;
+  /**
+   * A neural voice instead of espeak-ng, run by sherpa-onnx (an optional peer): a name
+   * (`piper-lessac-medium`, `piper-amy-low`, `kokoro-en`; fetched on first use) or a voice
+   * directory. `voice` then picks the speaker of a multi-speaker model.
+   */
+  model?: string;
   /** Voice at start [the engine's default, `en-us` for espeak-ng]. */
   voice?: string;
   /** Speaking rate, a multiple of normal speed, 0.5-4 [1]. */
@@ -47,7 +54,7 @@ export interface TtsServerOptions extends Partial<ToolServerOptions> {
 
 const HELP = `# tts
 
-Text to speech (espeak-ng by default). Audio: 16-bit little-endian mono PCM frames on the binary
+Text to speech (espeak-ng by default; neural Piper or Kokoro voices with --model). Audio: 16-bit little-endian mono PCM frames on the binary
 data channel (connect with a data channel), a 16-byte header each (see PROTOCOL.md, "TTS audio
 frames"); also played on the local audio device when there is one, and written to --wav FILE.
 
@@ -109,7 +116,11 @@ export class TtsServer extends ToolServer {
     self.server = this;
     const { engine, voice, rate, maxSentenceChars } = options;
     this.#ttsOpts = options;
-    this.engine = engine ?? new EspeakEngine({ binary: options.espeakBinary, voice });
+    this.engine =
+      engine ??
+      (options.model !== undefined
+        ? new SherpaTtsEngine({ model: options.model, ...(voice === undefined ? {} : { voice }) })
+        : new EspeakEngine({ binary: options.espeakBinary, voice }));
     this.voice = voice ?? this.engine.defaultVoice;
     this.rate = rate ?? 1;
     this.splitter = new SentenceSplitter({ maxChars: maxSentenceChars ?? 250 });
@@ -208,6 +219,7 @@ export class TtsServer extends ToolServer {
   config(): Record<string, unknown> {
     return {
       engine: this.engine.name,
+      model: this.#ttsOpts.model ?? null,
       voice: this.voice,
       rate: this.rate,
       sample_rate: this.engine.sampleRate,
@@ -300,6 +312,7 @@ export class TtsServer extends ToolServer {
 const TTS_KEYS = [
   "engine",
   "espeakBinary",
+  "model",
   "voice",
   "rate",
   "play",

@@ -17,7 +17,7 @@ import type {
 } from "named-pipe-tools-models";
 import { ModelError, loadSherpa, resolveModel, toFloat32 } from "named-pipe-tools-models";
 import type { EngineStream, SttEngine, Transcript, WordTiming } from "../engine.js";
-import { concatSamples } from "../audio/pcm.js";
+import { SerialQueue, collectingStream } from "../engine.js";
 import { SttError } from "../errors.js";
 import type { SherpaModelFiles } from "./sherpa-models.js";
 import { SHERPA_MODELS, sherpaModelFiles } from "./sherpa-models.js";
@@ -47,7 +47,7 @@ export class SherpaEngine implements SttEngine {
   #recognizer: SherpaRecognizer | undefined;
   #files: SherpaModelFiles | undefined;
   #dir = "";
-  #queue: Promise<unknown> = Promise.resolve();
+  readonly #queue = new SerialQueue();
 
   constructor(options: SherpaOptions = {}) {
     this.#opts = options;
@@ -102,21 +102,11 @@ export class SherpaEngine implements SttEngine {
   }
 
   begin(): EngineStream {
-    const chunks: Int16Array[] = [];
-    let aborted = false;
-    return {
-      write: (samples) => void chunks.push(samples),
-      end: () => (aborted ? Promise.resolve({ text: "" }) : this.transcribe(concatSamples(chunks))),
-      abort: () => {
-        aborted = true;
-      },
-    };
+    return collectingStream((samples) => this.transcribe(samples));
   }
 
   transcribe(samples: Int16Array): Promise<Transcript> {
-    const run = this.#queue.then(() => this.#decode(samples));
-    this.#queue = run.catch(() => {});
-    return run;
+    return this.#queue.run(() => this.#decode(samples));
   }
 
   async #decode(samples: Int16Array): Promise<Transcript> {
@@ -145,7 +135,7 @@ export class SherpaEngine implements SttEngine {
   }
 
   async close(): Promise<void> {
-    await this.#queue;
+    await this.#queue.idle();
     this.#recognizer = undefined; // freed by the binding's finalizers
   }
 }
