@@ -3,26 +3,16 @@
  * layout, random weights): real loading, features, decoding and token scores.
  */
 import assert from "node:assert/strict";
-import { mkdir, writeFile } from "node:fs/promises";
-import { createRequire } from "node:module";
+import { copyFile, mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { TestContext } from "node:test";
 import { test } from "node:test";
-import { tempDir } from "named-pipe-tools-testkit";
+import { installed, tempDir } from "named-pipe-tools-testkit";
 import type { SttError } from "../src/errors.js";
 import { SherpaEngine, sherpaTranscript } from "../src/engines/sherpa.js";
 import { TEST_TRANSDUCER_WORDS, writeTestTransducer } from "../src/test-models/transducer.js";
 import { startStt } from "./server-fixture.js";
 import { bytesOf, concatSamples, silence, skipUnless, speak } from "./stt-helpers.js";
-
-function installed(pkg: string): boolean {
-  try {
-    createRequire(import.meta.url).resolve(pkg);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 const NO_SHERPA = installed("sherpa-onnx-node")
   ? false

@@ -1,23 +1,13 @@
 import assert from "node:assert/strict";
 import { mkdir, writeFile } from "node:fs/promises";
-import { createRequire } from "node:module";
 import path from "node:path";
 import { test } from "node:test";
-import { tempDir } from "named-pipe-tools-testkit";
+import { installed, tempDir } from "named-pipe-tools-testkit";
 import { WHISPER_PLATFORM_PACKAGE, WhisperEngine } from "../src/engines/whisper.js";
 import type { SttError } from "../src/errors.js";
 import { TEST_WHISPER_WORDS, writeTestWhisperModel } from "../src/test-models/whisper-ggml.js";
 import { startStt } from "./server-fixture.js";
 import { skipUnless, speakToFile } from "./stt-helpers.js";
-
-function installed(pkg: string): boolean {
-  try {
-    createRequire(import.meta.url).resolve(pkg);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 const NO_BINDING = installed(WHISPER_PLATFORM_PACKAGE)
   ? false

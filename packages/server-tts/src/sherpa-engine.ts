@@ -4,9 +4,11 @@
  * directory. Synthesis runs on sherpa-onnx's worker threads; each sentence's audio is handed on
  * as soon as the model has made it, and an abort stops it between chunks.
  */
+import { createRequire } from "node:module";
 import os from "node:os";
+import path from "node:path";
 import type { FetchOptions, SherpaModule, SherpaTts } from "named-pipe-tools-models";
-import { ModelError, loadSherpa, resolveModel } from "named-pipe-tools-models";
+import { ModelError, loadSherpa, probeSherpa, resolveModel } from "named-pipe-tools-models";
 import type { SynthesisOptions, TtsEngine, Voice } from "./engine.js";
 import { TtsError } from "./errors.js";
 import type { SherpaVoiceFiles } from "./sherpa-voices.js";
@@ -57,28 +59,39 @@ export class SherpaTtsEngine implements TtsEngine {
 
   async load(): Promise<void> {
     const sherpa = await this.#binding();
+    const wanted = this.#opts.model ?? DEFAULT_SHERPA_VOICE;
     try {
-      this.#dir = await resolveModel(
-        this.#opts.model ?? DEFAULT_SHERPA_VOICE,
-        SHERPA_VOICES,
-        this.#opts.fetch,
-      );
+      this.#dir = await resolveModel(wanted, SHERPA_VOICES, this.#opts.fetch);
     } catch (err) {
       throw new TtsError("ENOENGINE", `sherpa-onnx voice: ${(err as Error).message}`, {
         cause: err,
       });
     }
     const files = await sherpaVoiceFiles(this.#dir);
-    try {
-      this.#tts = await sherpa.OfflineTts.createAsync({
-        model: {
-          ...files.model,
-          numThreads: this.#opts.threads ?? Math.max(1, Math.floor(os.availableParallelism() / 2)),
-          provider: "cpu",
-          debug: 0,
-        },
-        maxNumSentences: 1,
+    const config = {
+      model: {
+        ...files.model,
+        numThreads: this.#opts.threads ?? Math.max(1, Math.floor(os.availableParallelism() / 2)),
+        provider: "cpu",
+        debug: 0,
+      },
+      maxNumSentences: 1,
+    };
+    // A directory the user gave may hold models sherpa-onnx exits on: try it apart first.
+    if (this.#opts.importBinding === undefined && this.#dir === path.resolve(wanted)) {
+      const binding = createRequire(import.meta.url).resolve("sherpa-onnx-node");
+      await probeSherpa("tts", config, binding).catch((err: unknown) => {
+        throw new TtsError(
+          "ENOENGINE",
+          `sherpa-onnx cannot load '${this.#dir}': ${(err as Error).message}`,
+          {
+            cause: err,
+          },
+        );
       });
+    }
+    try {
+      this.#tts = await sherpa.OfflineTts.createAsync(config);
     } catch (err) {
       throw new TtsError(
         "ENOENGINE",

@@ -4,14 +4,14 @@
  * audio streamed to a data-channel client as the server's other engines do.
  */
 import assert from "node:assert/strict";
-import { mkdir, writeFile } from "node:fs/promises";
-import { createRequire } from "node:module";
+import { mkdir, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { TestContext } from "node:test";
 import { test } from "node:test";
 import type { RemoteError } from "named-pipe-tools";
 import { ToolClient } from "named-pipe-tools";
-import { tempDir } from "named-pipe-tools-testkit";
+import { installed, tempDir } from "named-pipe-tools-testkit";
+import type { TtsError } from "../src/errors.js";
 import { SherpaTtsEngine } from "../src/sherpa-engine.js";
 import { createTtsServer } from "../src/tts-server.js";
 import {
@@ -20,15 +20,6 @@ import {
   writeTestPiperVoice,
 } from "../src/test-models/voices.js";
 import { NO_ESPEAK, listen, pcmOf, rms, startTts } from "./tts-helpers.js";
-
-function installed(pkg: string): boolean {
-  try {
-    createRequire(import.meta.url).resolve(pkg);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** The voices need sherpa-onnx-node and the system's espeak-ng-data. */
 const SKIP = !installed("sherpa-onnx-node")
@@ -109,6 +100,15 @@ test(
     await engine.load();
     assert.equal(engine.directory, dir);
     assert.equal(engine.sampleRate, 16_000);
+    // A Kokoro model without its voices.bin reads as a Piper voice, which sherpa-onnx would end
+    // the process over (no Piper metadata): the engine tries it apart first.
+    const broken = await voiceDir(t, (d) => writeTestKokoroVoice(d));
+    await rm(path.join(broken, "voices.bin"));
+    await assert.rejects(new SherpaTtsEngine({ model: broken }).load(), (err: TtsError) => {
+      assert.equal(err.code, "ENOENGINE");
+      assert.match(err.message, /sherpa-onnx cannot load '.*': /);
+      return true;
+    });
 
     const missing = Object.assign(new Error("Cannot find package 'sherpa-onnx-node'"), {
       code: "ERR_MODULE_NOT_FOUND",

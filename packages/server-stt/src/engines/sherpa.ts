@@ -8,14 +8,22 @@
  * geometric mean of its tokens' probabilities, the result's that of all tokens. Moonshine and
  * Whisper report none.
  */
+import { createRequire } from "node:module";
 import os from "node:os";
+import path from "node:path";
 import type {
   FetchOptions,
   SherpaModule,
   SherpaRecognizer,
   SherpaResult,
 } from "named-pipe-tools-models";
-import { ModelError, loadSherpa, resolveModel, toFloat32 } from "named-pipe-tools-models";
+import {
+  ModelError,
+  loadSherpa,
+  probeSherpa,
+  resolveModel,
+  toFloat32,
+} from "named-pipe-tools-models";
 import type { EngineStream, SttEngine, Transcript, WordTiming } from "../engine.js";
 import { SerialQueue, collectingStream } from "../engine.js";
 import { SttError } from "../errors.js";
@@ -55,29 +63,40 @@ export class SherpaEngine implements SttEngine {
 
   async load(): Promise<void> {
     const sherpa = await this.#binding();
+    const wanted = this.#opts.model ?? DEFAULT_SHERPA_MODEL;
     try {
-      this.#dir = await resolveModel(
-        this.#opts.model ?? DEFAULT_SHERPA_MODEL,
-        SHERPA_MODELS,
-        this.#opts.fetch,
-      );
+      this.#dir = await resolveModel(wanted, SHERPA_MODELS, this.#opts.fetch);
     } catch (err) {
       throw new SttError("ENOMODEL", `sherpa-onnx model: ${(err as Error).message}`, {
         cause: err,
       });
     }
     const files = await sherpaModelFiles(this.#dir);
-    try {
-      this.#recognizer = await sherpa.OfflineRecognizer.createAsync({
-        featConfig: { sampleRate: 16_000, featureDim: 80 },
-        modelConfig: {
-          ...files.modelConfig,
-          numThreads: this.#opts.threads ?? Math.max(1, Math.floor(os.availableParallelism() / 2)),
-          provider: "cpu",
-          debug: 0,
-        },
-        decodingMethod: "greedy_search",
+    const config = {
+      featConfig: { sampleRate: 16_000, featureDim: 80 },
+      modelConfig: {
+        ...files.modelConfig,
+        numThreads: this.#opts.threads ?? Math.max(1, Math.floor(os.availableParallelism() / 2)),
+        provider: "cpu",
+        debug: 0,
+      },
+      decodingMethod: "greedy_search",
+    };
+    // A directory the user gave may hold models sherpa-onnx exits on: try it apart first.
+    if (this.#opts.importBinding === undefined && this.#dir === path.resolve(wanted)) {
+      const binding = createRequire(import.meta.url).resolve("sherpa-onnx-node");
+      await probeSherpa("asr", config, binding).catch((err: unknown) => {
+        throw new SttError(
+          "ENOMODEL",
+          `sherpa-onnx cannot load '${this.#dir}': ${(err as Error).message}`,
+          {
+            cause: err,
+          },
+        );
       });
+    }
+    try {
+      this.#recognizer = await sherpa.OfflineRecognizer.createAsync(config);
     } catch (err) {
       throw new SttError(
         "ENOMODEL",
