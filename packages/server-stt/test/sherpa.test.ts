@@ -118,6 +118,15 @@ test(
       new SherpaEngine({ model: "no-such-model" }).load(),
       /unknown model 'no-such-model'/,
     );
+    // Valid ONNX that sherpa-onnx cannot use ends its process: the engine tries it apart first.
+    const wrong = await tempDir(t);
+    await writeTestTransducer(wrong);
+    await copyFile(path.join(wrong, "decoder.onnx"), path.join(wrong, "encoder.onnx"));
+    await assert.rejects(new SherpaEngine({ model: wrong }).load(), (err: SttError) => {
+      assert.equal(err.code, "ENOMODEL");
+      assert.match(err.message, /sherpa-onnx cannot load '.*': /);
+      return true;
+    });
   },
 );
 
