@@ -46,7 +46,7 @@ export async function probeSherpa(
 function reason(stderr: string): string | undefined {
   const lines = stderr
     .split("\n")
-    .map((l) => l.trim())
-    .filter((l) => l !== "" && !/^\/.*:\d+\s*$/.test(l) && !l.startsWith("- "));
+    .map((l) => l.replace(/^\/\S*:\d+\s*/, "").trim()) // "/shared/.../x.cc:Create:358 "
+    .filter((l) => l !== "");
   return lines[0];
 }
