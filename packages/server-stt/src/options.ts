@@ -21,8 +21,8 @@ export const USAGE = `Options of the stt server:
   --capture PROGRAM   parec, arecord or sox (default: parec with a sound server, else arecord, else sox)
   --device D          input device index or name substring (default: the default input)
   --vad-onset MS      speech needed to start an utterance (default 90)
-  --vad-offset MS     end of turn: the silence that ends an utterance (default 600; lower answers
-                      sooner but cuts at pauses between clauses)
+  --vad-offset MS     end of turn: the silence that ends an utterance (default 600: keeps a turn of
+                      several slow sentences whole; 300 answers sooner but splits them)
   --vad-mode N        WebRTC VAD aggressiveness 0-3 (default 2)
   --paused            do not start listening until 'start'
   --name NAME / --dir DIR   tool name (default stt) / pipe directory`;

@@ -1,15 +1,20 @@
 import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import path from "node:path";
 import { test } from "node:test";
+import { promisify } from "node:util";
 import { tempDir } from "named-pipe-tools-testkit";
 import { Resampler, toSpeechRate } from "../src/audio/pcm.js";
 import { VadSegmenter } from "../src/audio/vad.js";
-import { encodeWav, parseWav } from "../src/audio/wav.js";
+import { encodeWav, parseWav, readWavFile } from "../src/audio/wav.js";
 import { matchDevice } from "../src/audio/devices.js";
 import { DataDecoder } from "../src/data-input.js";
 import type { SttError, SttOptionError } from "../src/errors.js";
 import { keywordsToJsgf, parseKeywords } from "../src/grammar.js";
 import { parseSttArgs } from "../src/options.js";
 import { concatSamples, silence, skipUnless, speak, wordErrorRate } from "./stt-helpers.js";
+
+const run = promisify(execFile);
 
 test("WAV round trip and resampling to 16 kHz mono", () => {
   const samples = Int16Array.from({ length: 1600 }, (_, i) => Math.round(1000 * Math.sin(i / 5)));
@@ -128,4 +133,21 @@ test("VAD finds each spoken sentence, with onset and offset", async (t) => {
       .map((e) => e.type),
     ["end"],
   );
+});
+
+test("end of turn: the default silence keeps a slow three-sentence turn whole", async (t) => {
+  const skip = await skipUnless("espeak-ng");
+  if (skip !== undefined) return t.skip(skip);
+  const dir = await tempDir(t);
+  const file = path.join(dir, "turn.wav");
+  // espeak-ng at 140 words per minute pauses 300-450 ms between sentences.
+  await run("espeak-ng", ["-s", "140", "-w", file, "Hello. How are you today? I am fine, thanks."]);
+  const audio = concatSamples(await readWavFile(file), silence(1000));
+  const utterances = async (offsetMs?: number): Promise<number> => {
+    const vad = await VadSegmenter.create(offsetMs === undefined ? {} : { offsetMs });
+    t.after(() => vad.close());
+    return vad.push(audio).filter((e) => e.type === "start").length;
+  };
+  assert.equal(await utterances(), 1);
+  assert.equal(await utterances(300), 3);
 });
