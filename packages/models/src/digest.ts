@@ -5,6 +5,7 @@
  */
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
+import { ModelError } from "./errors.js";
 import type { Digest } from "./spec.js";
 
 /** The hex digest of a file's contents. */
@@ -32,8 +33,8 @@ export interface DigestHosts {
 }
 
 /**
- * The SHA-256 the host publishes for `url`, or undefined when it publishes none (or cannot
- * be asked). Never throws.
+ * The SHA-256 the host publishes for `url`, or undefined when it publishes none.
+ * @throws ModelError `EOFFLINE` when the host cannot be reached at all
  */
 export async function publishedDigest(
   url: string,
@@ -64,7 +65,16 @@ export async function publishedDigest(
       const etag = (res.headers.get("x-linked-etag") ?? "").replace(/^(W\/)?"|"$/g, "");
       return fromHex("sha256", etag);
     }
-  } catch {
+  } catch (err) {
+    if (err instanceof TypeError) {
+      // fetch's "fetch failed": no connection (DNS, refused, unreachable, timed out)
+      const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+      throw new ModelError(
+        "EOFFLINE",
+        `cannot ask ${new URL(url).host} for the checksum of ${url} (${cause?.code ?? cause?.message ?? err.message}); this machine looks offline.`,
+        { cause: err },
+      );
+    }
     return undefined;
   }
   return undefined;

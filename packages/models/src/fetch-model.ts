@@ -68,7 +68,20 @@ export async function fetchModel(spec: ModelSpec, o: FetchOptions = {}): Promise
 async function fetchLocked(spec: ModelSpec, cache: string, dir: string, o: FetchOptions) {
   const part = path.join(cache, `${spec.name}.part`);
   const manual = manualCommand(spec, part, dir);
-  const digest = spec.digest ?? (await publishedDigest(spec.url, o.hosts ?? {}));
+  let digest = spec.digest;
+  if (digest === undefined) {
+    try {
+      digest = await publishedDigest(spec.url, o.hosts ?? {});
+    } catch (err) {
+      throw new ModelError(
+        "EOFFLINE",
+        `cannot download ${spec.name}: ${(err as Error).message} ${manual}`,
+        {
+          cause: err,
+        },
+      );
+    }
+  }
   if (digest === undefined) {
     throw new ModelError(
       "ECHECKSUM",

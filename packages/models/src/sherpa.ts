@@ -9,7 +9,7 @@ import { importOptional } from "./optional.js";
 export const SHERPA_PACKAGE = "sherpa-onnx-node";
 
 /** How to install it, for errors. */
-export const SHERPA_INSTALL = `install it with 'npm install ${SHERPA_PACKAGE}' (32 MB with its prebuilt binaries for this platform)`;
+export const SHERPA_INSTALL = `install it beside the server with 'npm install ${SHERPA_PACKAGE}' (add -g when the server is installed with -g; 32 MB with its prebuilt binaries)`;
 
 /** Audio for a recognizer: float samples in [-1, 1]. */
 export interface SherpaWave {

@@ -141,6 +141,35 @@ test("offline: the error names the host and the manual download command", async 
   });
 });
 
+test("offline before the download: asking the host for the checksum fails the same way", async (t) => {
+  const cacheDir = await tempDir(t);
+  const spec: ModelSpec = {
+    name: "voice",
+    description: "",
+    url: "https://github.com/o/r/releases/download/tag/voice.tar.bz2",
+    size: 1,
+    kind: "tar.bz2",
+  };
+  const offline = (async () => {
+    throw new TypeError("fetch failed", { cause: { code: "EAI_AGAIN" } });
+  }) as typeof fetch;
+  await assert.rejects(
+    fetchModel(spec, { cacheDir, onProgress: null, hosts: { fetch: offline } }),
+    (err: ModelError) => {
+      assert.equal(err.code, "EOFFLINE");
+      assert.match(
+        err.message,
+        /cannot ask github\.com for the checksum .*\(EAI_AGAIN\); this machine looks offline/,
+      );
+      assert.match(
+        err.message,
+        /curl -L -C - -o '.*voice\.part' 'https:\/\/github\.com\/o\/r\/releases/,
+      );
+      return true;
+    },
+  );
+});
+
 test("no pinned or published checksum: not fetched automatically", async (t) => {
   const cacheDir = await tempDir(t);
   const http = await startFileServer(t);

@@ -42,7 +42,13 @@ test("published digests: GitHub release assets and Hugging Face LFS files", asyn
   const failing = (async () => {
     throw new TypeError("fetch failed");
   }) as typeof fetch;
-  assert.equal(await publishedDigest(`${gh}/voice.tar.bz2`, { fetch: failing }), undefined);
+  await assert.rejects(publishedDigest(`${gh}/voice.tar.bz2`, { fetch: failing }), {
+    code: "EOFFLINE",
+  });
+  const broken = (async () => {
+    throw new Error("bad JSON");
+  }) as typeof fetch;
+  assert.equal(await publishedDigest(`${gh}/voice.tar.bz2`, { fetch: broken }), undefined);
 });
 
 test("progress: a line every 10% when not on a terminal", () => {

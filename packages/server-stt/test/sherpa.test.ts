@@ -106,7 +106,7 @@ test(
     });
     await assert.rejects(noBinding.load(), (err: SttError) => {
       assert.equal(err.code, "ENOENGINE");
-      assert.match(err.message, /install it with 'npm install sherpa-onnx-node'/);
+      assert.match(err.message, /install it beside the server with 'npm install sherpa-onnx-node'/);
       return true;
     });
     await assert.rejects(new SherpaEngine({ model: cacheDir }).load(), (err: SttError) => {

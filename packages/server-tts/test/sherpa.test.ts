@@ -129,7 +129,7 @@ test(
     assert.equal((await client.call("get_state"))["state"], "error");
     await assert.rejects(client.call("speak", { text: "Hi." }), (err: RemoteError) => {
       assert.equal(err.remoteCode, "no_engine");
-      assert.match(err.message, /install it with 'npm install sherpa-onnx-node'/);
+      assert.match(err.message, /install it beside the server with 'npm install sherpa-onnx-node'/);
       return true;
     });
   },

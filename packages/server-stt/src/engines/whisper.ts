@@ -88,7 +88,7 @@ interface Binding {
   initWhisper(options: Record<string, unknown>): Promise<WhisperContext>;
 }
 
-const INSTALL = `install it with 'npm install ${WHISPER_PLATFORM_PACKAGE}' (this platform only, 2.8 MB on linux-x64) or 'npm install ${WHISPER_PACKAGE}' (every platform and GPU variant, 266 MB)`;
+const INSTALL = `install it beside the server (add -g when the server is installed with -g) with 'npm install ${WHISPER_PLATFORM_PACKAGE}' (this platform only, 2.8 MB on linux-x64) or 'npm install ${WHISPER_PACKAGE}' (every platform and GPU variant, 266 MB)`;
 
 /** Loads the binding: the full package, else this platform's native package alone. */
 async function defaultImport(): Promise<unknown> {
