@@ -8,15 +8,26 @@ import type { SttServerOptions } from "./stt-server.js";
 import { createSttServer } from "./stt-server.js";
 import { isUnavailable } from "./errors.js";
 
-export { createSttServer } from "./stt-server.js";
+export { DEFAULT_MIN_CONFIDENCE, createSttServer } from "./stt-server.js";
 export type { SttServer, SttServerOptions } from "./stt-server.js";
 export type { EngineStream, SttEngine, Transcript, WordTiming } from "./engine.js";
 export { createEngine, ENGINE_NAMES } from "./engines/index.js";
 export type { EngineOptions } from "./engines/index.js";
 export { PocketsphinxEngine } from "./engines/pocketsphinx.js";
 export type { PocketsphinxOptions } from "./engines/pocketsphinx.js";
-export { WhisperEngine, WHISPER_PACKAGE } from "./engines/whisper.js";
+export {
+  DEFAULT_WHISPER_MODEL,
+  WHISPER_MODELS,
+  WHISPER_PACKAGE,
+  WHISPER_PLATFORM_PACKAGE,
+  WhisperEngine,
+} from "./engines/whisper.js";
 export type { WhisperOptions } from "./engines/whisper.js";
+export { DEFAULT_SHERPA_MODEL, SherpaEngine } from "./engines/sherpa.js";
+export type { SherpaOptions } from "./engines/sherpa.js";
+export { SHERPA_MODELS } from "./engines/sherpa-models.js";
+export { TEST_TRANSDUCER_WORDS, writeTestTransducer } from "./test-models/transducer.js";
+export { TEST_WHISPER_WORDS, writeTestWhisperModel } from "./test-models/whisper-ggml.js";
 export { SttError } from "./errors.js";
 export type { SttErrorCode } from "./errors.js";
 export type { DataFormat, DataEncoding } from "./data-input.js";

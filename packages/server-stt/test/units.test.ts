@@ -12,6 +12,8 @@ import { DataDecoder } from "../src/data-input.js";
 import type { SttError, SttOptionError } from "../src/errors.js";
 import { keywordsToJsgf, parseKeywords } from "../src/grammar.js";
 import { parseSttArgs } from "../src/options.js";
+import { jsgfPhrases } from "../src/jsgf-phrases.js";
+import { parseDetection, phraseConfidence } from "../src/engines/pocketsphinx-spotter.js";
 import { concatSamples, silence, skipUnless, speak, wordErrorRate } from "./stt-helpers.js";
 
 const run = promisify(execFile);
@@ -150,4 +152,45 @@ test("end of turn: the default silence keeps a slow three-sentence turn whole", 
   };
   assert.equal(await utterances(), 1);
   assert.equal(await utterances(300), 3);
+});
+
+test("keyword spotter lines: phrase, times, and the ratio per second as the confidence", () => {
+  const d = parseDetection("turn on the kitchen light  0.320 1.560 0.902387");
+  assert.equal(d?.phrase, "turn on the kitchen light");
+  assert.equal(d?.start, 0.32);
+  assert.equal(d?.end, 1.56);
+  assert.ok(Math.abs((d?.confidence ?? 0) - 0.902387 ** (1 / 1.24)) < 1e-9);
+  // A ratio above 1 (the phrase fits better than free phones) is capped.
+  assert.equal(parseDetection("stop 0.1 0.5 1.2")?.confidence, 1);
+  assert.equal(parseDetection("turn on the light  turn off the light "), undefined);
+  const all = [d, parseDetection("what time is it 0.1 0.9 0.5")].filter((x) => x !== undefined);
+  assert.equal(phraseConfidence(all, "turn on the kitchen  light"), d?.confidence);
+  assert.equal(phraseConfidence(all, "stop the music"), 0);
+});
+
+test("a finite JSGF grammar lists its sentences; repeats and recursion do not", () => {
+  const grammar = `#JSGF V1.0;
+grammar house; // comment
+public <a> = [please] (open | close) the door /* note */ {tag} | <b>;
+<b> = stop;
+public <c> = /2/ yes | /1/ no;`;
+  assert.deepEqual(jsgfPhrases(grammar), [
+    "open the door",
+    "close the door",
+    "please open the door",
+    "please close the door",
+    "stop",
+    "yes",
+    "no",
+  ]);
+  assert.deepEqual(jsgfPhrases(keywordsToJsgf(["turn on the light", "stop"])), [
+    "turn on the light",
+    "stop",
+  ]);
+  assert.equal(jsgfPhrases("#JSGF V1.0; grammar g; public <a> = go+;"), undefined);
+  assert.equal(jsgfPhrases("#JSGF V1.0; grammar g; public <a> = go <a>;"), undefined);
+  assert.equal(
+    jsgfPhrases("#JSGF V1.0; grammar g; public <a> = (a | b) (c | d) (e | f);", 5),
+    undefined,
+  );
 });

@@ -13,6 +13,11 @@ export { EspeakEngine, parseEspeakVoices } from "./espeak-engine.js";
 export { DEFAULT_SHERPA_VOICE, SherpaTtsEngine } from "./sherpa-engine.js";
 export type { SherpaTtsOptions } from "./sherpa-engine.js";
 export { KOKORO_EN_SPEAKERS, SHERPA_VOICES } from "./sherpa-voices.js";
+export {
+  SAMPLES_PER_TOKEN,
+  writeTestKokoroVoice,
+  writeTestPiperVoice,
+} from "./test-models/voices.js";
 export type { EspeakEngineOptions } from "./espeak-engine.js";
 export { TtsError } from "./errors.js";
 export type { TtsErrorCode } from "./errors.js";

@@ -198,7 +198,7 @@ export class SherpaTtsEngine implements TtsEngine {
 }
 
 /** Float samples in [-1, 1] as 16-bit little-endian PCM. */
-export function toS16le(samples: Float32Array): Uint8Array {
+function toS16le(samples: Float32Array): Uint8Array {
   const out = Buffer.alloc(samples.length * 2);
   for (let i = 0; i < samples.length; i++) {
     const v = Math.max(-1, Math.min(1, samples[i] ?? 0));

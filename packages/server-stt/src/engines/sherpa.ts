@@ -28,7 +28,7 @@ import type { EngineStream, SttEngine, Transcript, WordTiming } from "../engine.
 import { SerialQueue, collectingStream } from "../engine.js";
 import { SttError } from "../errors.js";
 import type { SherpaModelFiles } from "./sherpa-models.js";
-import { SHERPA_MODELS, sherpaModelFiles } from "./sherpa-models.js";
+import { SHERPA_MODELS, TESTED_FAMILIES, sherpaModelFiles } from "./sherpa-models.js";
 
 /** Options of {@link SherpaEngine}. */
 export interface SherpaOptions {
@@ -150,6 +150,8 @@ export class SherpaEngine implements SttEngine {
       model: this.#opts.model ?? DEFAULT_SHERPA_MODEL,
       model_dir: this.#dir || null,
       family: this.#files?.family ?? null,
+      // Families this project has not run end to end (see the README).
+      experimental: this.#files === undefined ? null : !TESTED_FAMILIES.has(this.#files.family),
     };
   }
 
