@@ -16,6 +16,8 @@ const THIRD_PARTY: Readonly<Record<string, string>> = {
   typescript: "compiling the quick start",
   "@modelcontextprotocol/server-memory": "an example MCP server to wrap",
   "@fugood/whisper.node": "the whisper.cpp binding, an optional peer of the stt package",
+  "@fugood/node-whisper-linux-x64": "the whisper.cpp binding's Linux build alone (2.8 MB)",
+  "sherpa-onnx-node": "the sherpa-onnx binding, an optional peer of the stt and tts packages",
 };
 
 const OURS = new Set(Object.values(PUBLISHED));

@@ -18,6 +18,7 @@ export const PUBLISHED: Readonly<Record<string, string>> = {
   "server-stt": "named-pipe-tools-stt",
   "mcp-bridge": "named-pipe-tools-mcp",
   dashboard: "named-pipe-tools-dashboard",
+  models: "named-pipe-tools-models",
 };
 
 /** An installation of the packed packages. */
@@ -79,12 +80,24 @@ export async function packForInstall(t: TestContext): Promise<Installed> {
     if (manifest !== null) tarballs[manifest[1]!] = path.join(packs, file);
   }
   const realNpm = (await run(t, "sh", ["-c", "command -v npm"])).stdout().trim();
+  const ourDependencies: Record<string, string[]> = {};
+  for (const [dir, name] of Object.entries(PUBLISHED)) {
+    const manifest = JSON.parse(
+      await readFile(path.join(ROOT, "packages", dir, "package.json"), "utf8"),
+    ) as { dependencies?: Record<string, string> };
+    const ours = Object.keys(manifest.dependencies ?? {}).filter((d) => d in tarballs);
+    if (ours.length > 0) ourDependencies[name] = ours;
+  }
   await writeFile(
     path.join(shim, "npm"),
     `#!${process.execPath}
 // Test shim: our package names become the packed tarballs; -g installs into the test prefix.
 const tarballs = ${JSON.stringify(tarballs)};
-const args = process.argv.slice(2).map((a) => tarballs[a] ?? a);
+const needs = ${JSON.stringify(ourDependencies)};
+const named = process.argv.slice(2).filter((a) => a in tarballs);
+// What a registry would fetch: our packages' own dependencies on our other packages.
+const extra = [...new Set(named.flatMap((n) => needs[n] ?? []))].filter((n) => !named.includes(n));
+const args = [...process.argv.slice(2), ...extra].map((a) => tarballs[a] ?? a);
 if (args.includes("-g") || args.includes("--global")) args.push("--prefix", ${JSON.stringify(prefix)});
 const run = require("node:child_process").spawnSync(${JSON.stringify(realNpm)}, args, { stdio: "inherit" });
 process.exit(run.status ?? 1);

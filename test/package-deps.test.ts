@@ -40,7 +40,10 @@ for (const pkg of PACKAGES) {
     ]);
     const problems: string[] = [];
     for (const file of sources(path.join(dir, "src"))) {
-      for (const [, spec] of readFileSync(file, "utf8").matchAll(IMPORT_RE)) {
+      const code = readFileSync(file, "utf8")
+        .replace(/\/\*[\s\S]*?\*\//g, "")
+        .replace(/^\s*\/\/.*$/gm, "");
+      for (const [, spec] of code.matchAll(IMPORT_RE)) {
         const where = path.relative(ROOT, file);
         if (spec!.startsWith(".")) {
           const target = path.resolve(path.dirname(file), spec!);

@@ -7,13 +7,28 @@ import type { SttService } from "./service.js";
 
 const transcriptFields = z.object({
   text: z.string(),
-  words: z.array(z.object({ word: z.string(), start: z.number(), end: z.number() })).optional(),
+  words: z
+    .array(
+      z.object({
+        word: z.string(),
+        start: z.number(),
+        end: z.number(),
+        confidence: z.number().optional(),
+      }),
+    )
+    .optional(),
+  confidence: z.number().optional().describe("The engine's confidence, 0-1, where it gives one"),
+  rejected: z
+    .string()
+    .optional()
+    .describe("What was heard when it fell below the minimum confidence (text is then empty)"),
   source: z.string(),
 });
 
 const EVENTS = {
   speech_start: {
-    description: "An utterance began (source: 'mic' or 'data:<client>')",
+    description:
+      "An utterance began (source: 'mic' or 'data:<client>'; time: its first sample, epoch s); sent as soon as the VAD hears speech, for barge-in",
     fields: z.object({ source: z.string(), time: z.number() }),
   },
   token: {
@@ -104,7 +119,8 @@ export function registerCommands(server: ToolServer, stt: SttService): void {
   server.command(
     "transcribe",
     {
-      description: "Transcribe one WAV file: {event:'transcript',text,words?,duration}.",
+      description:
+        "Transcribe one WAV file: {event:'transcript',text,words?,confidence?,rejected?,duration}.",
       args: z.object({
         path: z
           .string()

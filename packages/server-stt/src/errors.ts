@@ -32,3 +32,12 @@ export class SttError extends PipeToolError<SttErrorCode> {
     this.name = "SttError";
   }
 }
+
+/**
+ * Whether an error means something the server needs is missing (engine, model, device): the
+ * server then keeps serving in state `error` instead of stopping.
+ */
+export function isUnavailable(err: unknown): boolean {
+  const code = (err as { code?: unknown } | undefined)?.code;
+  return code === "ENOENGINE" || code === "ENOMODEL" || code === "ENODEVICE";
+}

@@ -21,9 +21,10 @@ export const STT_OPTIONS: readonly OptionSpec[] = [
   {
     flag: "model",
     type: "string",
-    placeholder: "FILE",
+    placeholder: "NAME|PATH",
     path: true,
-    description: "whisper: a ggml model file (required for whisper)",
+    description:
+      "whisper, sherpa: a model name (fetched on first use) or a model file or directory (required for them)",
   },
   {
     flag: "language",
@@ -44,6 +45,13 @@ export const STT_OPTIONS: readonly OptionSpec[] = [
     type: "list",
     placeholder: "PHRASES",
     description: "pocketsphinx: comma-separated phrases; exactly one is recognised per utterance",
+  },
+  {
+    flag: "min-confidence",
+    type: "number",
+    min: 0,
+    max: 1,
+    description: "reject results scored below this [0.7 with --grammar or --keywords, else 0: off]",
   },
   {
     flag: "hmm",
@@ -99,7 +107,8 @@ export const STT_OPTIONS: readonly OptionSpec[] = [
     min: 30,
     max: 10_000,
     default: 600,
-    description: "silence needed to end it, ms",
+    description:
+      "end of turn: the silence that ends an utterance, ms (600 keeps a turn of several slow sentences whole; 300 answers sooner but splits them)",
   },
   {
     flag: "vad-mode",
@@ -122,6 +131,7 @@ export interface SttCliOptions {
   hmm: string;
   dict: string;
   lm: string;
+  minConfidence: number;
   input: InputMode;
   capture: CaptureBackend;
   device: string;

@@ -13,7 +13,8 @@ import type { VadOptions } from "./audio/vad.js";
 import type { DataFormat } from "./data-input.js";
 import { DEFAULT_DATA_FORMAT, DataDecoder, dataSourceName } from "./data-input.js";
 import type { SttEngine, Transcript } from "./engine.js";
-import { SttError } from "./errors.js";
+import { applyMinConfidence } from "./engine.js";
+import { SttError, isUnavailable } from "./errors.js";
 import type { FinalTranscript, UtteranceHandlers } from "./utterances.js";
 import { Utterances } from "./utterances.js";
 
@@ -32,7 +33,14 @@ export interface ServiceOptions {
   autostart: boolean;
   /** A data client's utterance in progress ends after this long without audio, ms [1,500]. */
   dataIdleMs: number;
+  /** Where a failure that puts the server in state `error` is reported (one line each). */
+  log: (line: string) => void;
+  /** Results with a lower confidence are rejected (`text` "", `rejected` set); 0 keeps all. */
+  minConfidence: number;
 }
+
+/** How long `start` waits for the microphone's first audio before calling it working, ms. */
+const MIC_CONFIRM_MS = 3000;
 
 interface DataClient {
   sender: Sender;
@@ -82,12 +90,21 @@ export class SttService {
       }
     } catch (err) {
       this.#loadError = err as Error;
+      // Other load failures stop the server; whoever started it reports them.
+      if (isUnavailable(err)) this.#opts.log(`cannot transcribe: ${(err as Error).message}`);
       this.#update();
       throw err;
     }
     this.#loaded = true;
-    if (this.#opts.autostart && this.#opts.input !== "none") await this.#start();
+    // A missing microphone leaves the server up in state `error` (reported by #failMic);
+    // `start` reports it again to whoever asks.
+    if (this.#opts.autostart && this.#opts.input !== "none") await this.#start().catch(() => {});
     else this.#update();
+  }
+
+  /** Why the server is in state `error` (undefined when it is not). */
+  get error(): Error | undefined {
+    return this.#loadError ?? (this.#active ? this.#micError : undefined);
   }
 
   /** The state to show: loading, listening, transcribing, paused or error. */
@@ -103,7 +120,11 @@ export class SttService {
     this.#server.setState(this.state);
   }
 
-  /** Starts listening (opens the microphone in `mic` mode). No-op when already listening. */
+  /**
+   * Starts listening (opens the microphone in `mic` mode). No-op when already listening.
+   * @throws SttError the engine's load error, or `ECAPTURE` when the microphone cannot be
+   *   opened (the message names the fix).
+   */
   async start(): Promise<void> {
     await this.ready;
     await this.#start();
@@ -121,11 +142,14 @@ export class SttService {
     this.#micError = undefined;
     if (this.#opts.input === "mic") await this.#openMic();
     this.#update();
+    // Set by #failMic while the microphone was opening.
+    const failed = this.#micError as Error | undefined;
+    if (failed !== undefined) throw failed;
   }
 
   /** Stops listening: closes the microphone and ends data clients' utterances. */
   async pause(): Promise<void> {
-    await this.ready;
+    await this.ready.catch(() => {}); // nothing to stop when the engine never loaded
     this.#active = false;
     this.#closeMic();
     for (const [key, pending] of this.#clients) {
@@ -142,17 +166,21 @@ export class SttService {
       this.#failMic(
         new SttError(
           "ECAPTURE",
-          "no capture program found: install pulseaudio-utils (parec), alsa-utils (arecord) or sox",
+          "no capture program found: install pulseaudio-utils (parec), alsa-utils (arecord) or sox, or use --input data to take audio from clients",
         ),
       );
       return;
     }
     const mic = await Utterances.create(this.#engine, this.#opts.vad, this.#handlers("mic"));
     this.#mic = mic;
-    this.#capture = new Capture(backend, this.#device?.name, {
+    const capture = new Capture(backend, this.#device?.name, {
       onAudio: (samples) => mic.push(samples),
       onFailure: (err) => this.#failMic(err),
     });
+    this.#capture = capture;
+    // A capture program that cannot open its device exits at once: wait for its first audio
+    // (or its failure) so `start` can answer with the reason.
+    await capture.confirmed(MIC_CONFIRM_MS);
   }
 
   #closeMic(): void {
@@ -165,6 +193,7 @@ export class SttService {
 
   #failMic(err: Error): void {
     this.#micError = err;
+    this.#opts.log(`microphone unavailable: ${err.message}`);
     this.#closeMic();
     this.#server.broadcast("stt_error", {
       source: "mic",
@@ -220,7 +249,10 @@ export class SttService {
     this.#files++;
     this.#update();
     try {
-      const t = await this.#engine.transcribe(samples);
+      const t = applyMinConfidence(
+        await this.#engine.transcribe(samples),
+        this.#opts.minConfidence,
+      );
       return { ...t, duration: samples.length / 16_000 };
     } finally {
       this.#files--;
@@ -332,8 +364,9 @@ export class SttService {
         if (delta !== "") this.#server.broadcast("token", { source, text: delta });
         this.#server.broadcast("speech", { source, ...withEpochWords(soFar, start) });
       },
-      onFinal: (result: FinalTranscript, start) => {
+      onFinal: (final: FinalTranscript, start) => {
         this.#utterances++;
+        const result = applyMinConfidence(final, this.#opts.minConfidence);
         const fields = { source, ...withEpochWords(result, start) };
         if (result.text !== sent) {
           const delta = result.text.startsWith(sent)
@@ -344,9 +377,9 @@ export class SttService {
         }
         this.#server.broadcast("speech_end", {
           ...fields,
-          reason: result.reason,
-          decode_ms: result.decodeMs,
-          end_delay_ms: result.endDelayMs,
+          reason: final.reason,
+          decode_ms: final.decodeMs,
+          end_delay_ms: final.endDelayMs,
         });
       },
       onError: (err) => {
@@ -379,15 +412,21 @@ function round(seconds: number): number {
   return Math.round(seconds * 1000) / 1000;
 }
 
-/** Word times as epoch seconds rounded to ms, as the reference sends them. */
+/**
+ * The transcript's wire fields: word times as epoch seconds rounded to ms, as the reference
+ * sends them, then the confidence and the rejected text where there are some.
+ */
 function withEpochWords(t: Transcript, start: number): Transcript {
-  if (t.words === undefined) return { text: t.text };
-  return {
-    text: t.text,
-    words: t.words.map((w) => ({
+  const out: Transcript = { text: t.text };
+  if (t.words !== undefined) {
+    out.words = t.words.map((w) => ({
       word: w.word,
       start: round(start + w.start),
       end: round(start + w.end),
-    })),
-  };
+      ...(w.confidence === undefined ? {} : { confidence: w.confidence }),
+    }));
+  }
+  if (t.confidence !== undefined) out.confidence = t.confidence;
+  if (t.rejected !== undefined) out.rejected = t.rejected;
+  return out;
 }

@@ -11,7 +11,7 @@ import { registerCommands } from "./commands.js";
 import type { SttEngine } from "./engine.js";
 import type { EngineOptions } from "./engines/index.js";
 import { createEngine } from "./engines/index.js";
-import { SttError } from "./errors.js";
+import { SttError, isUnavailable } from "./errors.js";
 import { writeKeywordGrammar } from "./grammar.js";
 import { HELP } from "./help.js";
 import type { InputMode } from "./service.js";
@@ -43,7 +43,15 @@ export interface SttServerOptions extends EngineOptions {
   autostart?: boolean;
   /** A data client's utterance ends after this long without audio, ms [1,500]. */
   dataIdleMs?: number;
+  /**
+   * Results whose confidence is lower are rejected: `text` "" and `rejected` holds what was
+   * heard, so an agent does not act on noise [0.7 with a grammar or keywords, else 0: off].
+   */
+  minConfidence?: number;
 }
+
+/** The default minimum confidence of grammar and keyword results (see pocketsphinx-spotter.ts). */
+export const DEFAULT_MIN_CONFIDENCE = 0.7;
 
 /** A created server and its loading. */
 export interface SttServer {
@@ -68,6 +76,10 @@ export async function createSttServer(options: SttServerOptions = {}): Promise<S
       "EUSAGE",
       `input must be one of ${INPUTS.join(", ")}, got '${String(input)}'`,
     );
+  }
+  const min = options.minConfidence;
+  if (min !== undefined && !(typeof min === "number" && min >= 0 && min <= 1)) {
+    throw new SttError("EUSAGE", `minConfidence must be a number from 0 to 1, got ${String(min)}`);
   }
   let grammar = options.grammar === undefined ? undefined : path.resolve(options.grammar);
   let grammarDir: string | undefined;
@@ -94,13 +106,22 @@ export async function createSttServer(options: SttServerOptions = {}): Promise<S
       input,
       capture: options.capture ?? "auto",
       device: service.device?.name ?? null,
+      min_confidence: min ?? (grammar === undefined ? 0 : DEFAULT_MIN_CONFIDENCE),
+      error: service.error?.message ?? null,
     }),
     ...(options.dir === undefined ? {} : { dir: options.dir }),
     ...(options.log === undefined ? {} : { log: options.log }),
     ...(options.handleSignals === undefined ? {} : { handleSignals: options.handleSignals }),
   };
   const server = new ToolServer(serverOptions);
+  const name = serverOptions.name ?? "stt";
+  const log =
+    options.log === null
+      ? () => {}
+      : (options.log ?? ((line: string) => process.stderr.write(`[${name}] ${line}\n`)));
   const service: SttService = new SttService(server, engine, {
+    log,
+    minConfidence: min ?? (grammar === undefined ? 0 : DEFAULT_MIN_CONFIDENCE),
     input,
     vad: options.vad ?? {},
     autostart: options.autostart ?? true,
@@ -117,8 +138,9 @@ export async function createSttServer(options: SttServerOptions = {}): Promise<S
 }
 
 /**
- * Creates the server, listens, and waits until its engine is loaded; on a failure closes it and
- * rethrows.
+ * Creates the server, listens, and waits until its engine is loaded. A missing engine, model or
+ * device leaves it serving in state `error` (reported once on stderr; commands that need it reply
+ * with the fix); any other load failure closes it and rethrows.
  */
 export async function startSttServer(options: SttServerOptions = {}): Promise<ToolServer> {
   const { server, ready } = await createSttServer(options);
@@ -126,6 +148,7 @@ export async function startSttServer(options: SttServerOptions = {}): Promise<To
   try {
     await ready;
   } catch (err) {
+    if (isUnavailable(err)) return server;
     await server.close();
     throw err;
   }

@@ -4,20 +4,15 @@ import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { test } from "node:test";
 import { promisify } from "node:util";
-import { fileURLToPath } from "node:url";
-import type { Spawned } from "named-pipe-tools-testkit";
 import { CPIPE, spawnNode, tempDir, waitForOutput } from "named-pipe-tools-testkit";
 import { PocketsphinxEngine } from "../src/engines/pocketsphinx.js";
+import { WhisperEngine } from "../src/engines/whisper.js";
 import type { SttError } from "../src/errors.js";
 import { TEST_GRAMMAR, startStt } from "./server-fixture.js";
 import { skipUnless, speakToFile, wordErrorRate } from "./stt-helpers.js";
 
 const run = promisify(execFile);
 
-/** The exit code once the process has exited and its output streams have been read to the end. */
-function closed(proc: Spawned): Promise<number | null> {
-  return new Promise((resolve) => proc.child.once("close", (code) => resolve(code)));
-}
 const SENTENCES = [
   "turn on the kitchen light",
   "what time is it",
@@ -72,6 +67,58 @@ test("transcribe free-form (no grammar): reports the word error rate", async (t)
   );
 });
 
+const COMMANDS = ["turn on the light", "turn off the light", "what time is it", "stop the music"];
+/** Sentences the grammar decoder alone maps onto a command (measured: see pocketsphinx-spotter.ts). */
+const LOOKALIKES: Record<string, string> = {
+  "turn on the oven": "turn on the light",
+  "the music stopped": "stop the music",
+  "turn off the night": "turn off the light",
+  "what a time it is": "what time is it",
+};
+
+test("keywords: commands come with a confidence; look-alike sentences are rejected", async (t) => {
+  const skip = await skipUnless("espeak-ng", "pocketsphinx_continuous");
+  if (skip !== undefined) return t.skip(skip);
+  const work = await tempDir(t);
+  const { client } = await startStt(t, { input: "none", keywords: COMMANDS });
+  assert.equal((await client.call("get_config"))["min_confidence"], 0.7);
+  for (const [i, phrase] of COMMANDS.entries()) {
+    const reply = await client.call("transcribe", {
+      path: await speakToFile(work, `c${i}`, phrase),
+    });
+    t.diagnostic(`"${phrase}": confidence ${String(reply["confidence"])}`);
+    assert.equal(reply["text"], phrase);
+    assert.ok(Number(reply["confidence"]) >= 0.7 && Number(reply["confidence"]) <= 1);
+    assert.equal(reply["rejected"], undefined);
+  }
+  for (const [i, [sentence, closest]] of Object.entries(LOOKALIKES).entries()) {
+    const reply = await client.call("transcribe", {
+      path: await speakToFile(work, `o${i}`, sentence),
+    });
+    t.diagnostic(`"${sentence}": ${JSON.stringify(reply)}`);
+    assert.equal(reply["text"], "", `"${sentence}" must not come back as a command`);
+    if (reply["rejected"] !== undefined) {
+      assert.equal(reply["rejected"], closest);
+      assert.ok(Number(reply["confidence"]) < 0.7);
+    }
+  }
+});
+
+test("free-form results carry word posteriors and their mean", async (t) => {
+  const skip = await skipUnless("espeak-ng", "pocketsphinx_continuous");
+  if (skip !== undefined) return t.skip(skip);
+  const work = await tempDir(t);
+  const { client } = await startStt(t, { input: "none" });
+  const reply = await client.call("transcribe", {
+    path: await speakToFile(work, "free", "open the door please"),
+  });
+  const words = reply["words"] as { word: string; confidence: number }[];
+  assert.ok(words.length > 0);
+  assert.ok(words.every((w) => w.confidence >= 0 && w.confidence <= 1));
+  const mean = words.reduce((n, w) => n + w.confidence, 0) / words.length;
+  assert.ok(Math.abs(Number(reply["confidence"]) - mean) < 0.002);
+});
+
 test('cpipe --serve stt, then cpipe stt transcribe -j \'{"path":"x.wav"}\' from the client\'s directory', async (t) => {
   const skip = await skipUnless("espeak-ng", "pocketsphinx_continuous");
   if (skip !== undefined) return t.skip(skip);
@@ -104,28 +151,26 @@ test('cpipe --serve stt, then cpipe stt transcribe -j \'{"path":"x.wav"}\' from 
   assert.equal(await server.exited, 0);
 });
 
-test("a missing engine or model exits 1 with a one-line error naming the fix", async (t) => {
+test("a missing engine or model fails to load with the fix in the message", async (t) => {
+  // As a process, the server then keeps serving in state `error`: see fail-loudly.test.ts.
   const dir = await tempDir(t);
-  const main = fileURLToPath(new URL("../src/main.js", import.meta.url));
-  const noModel = spawnNode(t, main, ["--engine", "whisper", "--input", "none", "--dir", dir]);
-  assert.equal(await closed(noModel), 1);
-  assert.match(noModel.stderr(), /^stt: the whisper engine needs a model: pass --model FILE/);
-  assert.equal(noModel.stderr().trim().split("\n").length, 1);
+  await assert.rejects(
+    new WhisperEngine({ model: path.join(dir, "ggml-missing.bin") }).load(),
+    (err: SttError) => {
+      // Without the binding: its install command; with it, the missing model.
+      assert.ok(err.code === "ENOENGINE" || err.code === "ENOMODEL", err.message);
+      assert.match(err.message, /npm install @fugood\/|does not exist/);
+      return true;
+    },
+  );
   const model = path.join(dir, "ggml-fake.bin");
   await writeFile(model, "not a model");
-  const noPackage = spawnNode(t, main, [
-    "--engine",
-    "whisper",
-    "--model",
-    model,
-    "--input",
-    "none",
-    "--dir",
-    dir,
-  ]);
-  assert.equal(await closed(noPackage), 1);
-  // The binding is an optional peer that is not installed here; where it is, the fake model fails instead.
-  assert.match(noPackage.stderr(), /npm install @fugood\/whisper\.node|cannot load model/);
+  // Without the binding: its install command; with it, the fake model fails to load.
+  await assert.rejects(new WhisperEngine({ model }).load(), (err: SttError) => {
+    assert.ok(err.code === "ENOENGINE" || err.code === "ENOMODEL", err.message);
+    assert.match(err.message, /npm install @fugood\/|cannot load model/);
+    return true;
+  });
   const noProgram = new PocketsphinxEngine({ program: path.join(dir, "pocketsphinx_continuous") });
   await assert.rejects(noProgram.load(), (err: SttError) => {
     assert.equal(err.code, "ENOENGINE");

@@ -1,9 +1,12 @@
 import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import path from "node:path";
 import { test } from "node:test";
+import { promisify } from "node:util";
 import { tempDir } from "named-pipe-tools-testkit";
 import { Resampler, toSpeechRate } from "../src/audio/pcm.js";
 import { VadSegmenter } from "../src/audio/vad.js";
-import { encodeWav, parseWav } from "../src/audio/wav.js";
+import { encodeWav, parseWav, readWavFile } from "../src/audio/wav.js";
 import { matchDevice } from "../src/audio/devices.js";
 import { DataDecoder } from "../src/data-input.js";
 import type { SttError } from "../src/errors.js";
@@ -11,12 +14,16 @@ import { keywordsToJsgf, parseKeywords } from "../src/grammar.js";
 import { parseServeArgs } from "named-pipe-tools";
 import { serverType } from "../src/index.js";
 import { sttServerOptions } from "../src/options.js";
+import { jsgfPhrases } from "../src/jsgf-phrases.js";
+import { parseDetection, phraseConfidence } from "../src/engines/pocketsphinx-spotter.js";
 
 /** What `cpipe --serve stt ARGS` hands the server. */
 function parseSttArgs(args: string[]): ReturnType<typeof sttServerOptions> {
   return sttServerOptions(parseServeArgs(serverType, args).options);
 }
 import { concatSamples, silence, skipUnless, speak, wordErrorRate } from "./stt-helpers.js";
+
+const run = promisify(execFile);
 
 test("WAV round trip and resampling to 16 kHz mono", () => {
   const samples = Int16Array.from({ length: 1600 }, (_, i) => Math.round(1000 * Math.sin(i / 5)));
@@ -138,5 +145,63 @@ test("VAD finds each spoken sentence, with onset and offset", async (t) => {
       .filter((e) => e.type !== "audio")
       .map((e) => e.type),
     ["end"],
+  );
+});
+
+test("end of turn: the default silence keeps a slow three-sentence turn whole", async (t) => {
+  const skip = await skipUnless("espeak-ng");
+  if (skip !== undefined) return t.skip(skip);
+  const dir = await tempDir(t);
+  const file = path.join(dir, "turn.wav");
+  // espeak-ng at 140 words per minute pauses 300-450 ms between sentences.
+  await run("espeak-ng", ["-s", "140", "-w", file, "Hello. How are you today? I am fine, thanks."]);
+  const audio = concatSamples(await readWavFile(file), silence(1000));
+  const utterances = async (offsetMs?: number): Promise<number> => {
+    const vad = await VadSegmenter.create(offsetMs === undefined ? {} : { offsetMs });
+    t.after(() => vad.close());
+    return vad.push(audio).filter((e) => e.type === "start").length;
+  };
+  assert.equal(await utterances(), 1);
+  assert.equal(await utterances(300), 3);
+});
+
+test("keyword spotter lines: phrase, times, and the ratio per second as the confidence", () => {
+  const d = parseDetection("turn on the kitchen light  0.320 1.560 0.902387");
+  assert.equal(d?.phrase, "turn on the kitchen light");
+  assert.equal(d?.start, 0.32);
+  assert.equal(d?.end, 1.56);
+  assert.ok(Math.abs((d?.confidence ?? 0) - 0.902387 ** (1 / 1.24)) < 1e-9);
+  // A ratio above 1 (the phrase fits better than free phones) is capped.
+  assert.equal(parseDetection("stop 0.1 0.5 1.2")?.confidence, 1);
+  assert.equal(parseDetection("turn on the light  turn off the light "), undefined);
+  const all = [d, parseDetection("what time is it 0.1 0.9 0.5")].filter((x) => x !== undefined);
+  assert.equal(phraseConfidence(all, "turn on the kitchen  light"), d?.confidence);
+  assert.equal(phraseConfidence(all, "stop the music"), 0);
+});
+
+test("a finite JSGF grammar lists its sentences; repeats and recursion do not", () => {
+  const grammar = `#JSGF V1.0;
+grammar house; // comment
+public <a> = [please] (open | close) the door /* note */ {tag} | <b>;
+<b> = stop;
+public <c> = /2/ yes | /1/ no;`;
+  assert.deepEqual(jsgfPhrases(grammar), [
+    "open the door",
+    "close the door",
+    "please open the door",
+    "please close the door",
+    "stop",
+    "yes",
+    "no",
+  ]);
+  assert.deepEqual(jsgfPhrases(keywordsToJsgf(["turn on the light", "stop"])), [
+    "turn on the light",
+    "stop",
+  ]);
+  assert.equal(jsgfPhrases("#JSGF V1.0; grammar g; public <a> = go+;"), undefined);
+  assert.equal(jsgfPhrases("#JSGF V1.0; grammar g; public <a> = go <a>;"), undefined);
+  assert.equal(
+    jsgfPhrases("#JSGF V1.0; grammar g; public <a> = (a | b) (c | d) (e | f);", 5),
+    undefined,
   );
 });

@@ -12,6 +12,8 @@ const WIRE_CODES = {
   ESYNTH: "synthesis_failed",
   /** No such voice. */
   EBADVOICE: "bad_voice",
+  /** Playback was asked for and there is no audio device. */
+  ENODEVICE: "no_device",
   /** A bad option or argument (a usage error: cpipe exits 2). */
   EUSAGE: "bad_args",
 } as const;
@@ -25,4 +27,12 @@ export class TtsError extends PipeToolError<TtsErrorCode> {
     super(code, message, { ...options, wireCode: WIRE_CODES[code] });
     this.name = "TtsError";
   }
+}
+
+/**
+ * Whether an error means something the server needs is missing (its engine or the playback
+ * device): the server then keeps serving in state `error` instead of stopping.
+ */
+export function isUnavailable(err: unknown): boolean {
+  return err instanceof TtsError && (err.code === "ENOENGINE" || err.code === "ENODEVICE");
 }

@@ -8,6 +8,14 @@ export { serverType, TTS_OPTIONS } from "./options.js";
 export type { TtsCliOptions } from "./options.js";
 export type { SynthesisOptions, TtsEngine, Voice } from "./engine.js";
 export { EspeakEngine, parseEspeakVoices } from "./espeak-engine.js";
+export { DEFAULT_SHERPA_VOICE, SherpaTtsEngine } from "./sherpa-engine.js";
+export type { SherpaTtsOptions } from "./sherpa-engine.js";
+export { KOKORO_EN_SPEAKERS, SHERPA_VOICES } from "./sherpa-voices.js";
+export {
+  SAMPLES_PER_TOKEN,
+  writeTestKokoroVoice,
+  writeTestPiperVoice,
+} from "./test-models/voices.js";
 export type { EspeakEngineOptions } from "./espeak-engine.js";
 export { TtsError } from "./errors.js";
 export type { TtsErrorCode } from "./errors.js";

@@ -10,11 +10,19 @@ import { TtsError } from "./errors.js";
 /** The options of `cpipe --serve tts`. */
 export const TTS_OPTIONS: readonly OptionSpec[] = [
   {
+    flag: "model",
+    type: "string",
+    placeholder: "NAME|DIR",
+    path: true,
+    description:
+      "a neural voice instead of espeak-ng (needs sherpa-onnx-node): piper-lessac-medium (64 MB), piper-amy-low (35 MB), kokoro-en (305 MB), fetched on first use, or a voice directory",
+  },
+  {
     flag: "voice",
     type: "string",
     placeholder: "V",
     default: "en-us",
-    description: "voice id or name (list_voices lists them)",
+    description: "voice id or name (list_voices lists them); with --model, its speaker",
   },
   {
     flag: "rate",
@@ -84,6 +92,7 @@ export const TTS_OPTIONS: readonly OptionSpec[] = [
 
 /** The parsed options of `cpipe --serve tts` (camelCase keys of {@link TTS_OPTIONS}). */
 export interface TtsCliOptions {
+  model: string;
   voice: string;
   rate: number;
   wav: string;
@@ -99,7 +108,8 @@ export interface TtsCliOptions {
 /** The entry `cpipe --serve tts` loads. */
 export const serverType: ServerType<TtsCliOptions> = {
   name: "tts",
-  description: "text to speech (espeak-ng): speaks streamed text sentence by sentence, streams PCM",
+  description:
+    "text to speech (espeak-ng, or Piper/Kokoro voices): speaks streamed text sentence by sentence, streams PCM",
   options: TTS_OPTIONS,
   async start({ noPlay, play, espeak, rest: _rest, ...options }) {
     if (noPlay === true && play !== undefined) {

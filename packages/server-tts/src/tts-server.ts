@@ -5,8 +5,9 @@
 import { ToolServer } from "named-pipe-tools";
 import type { ToolServerOptions } from "named-pipe-tools";
 import type { TtsEngine, Voice } from "./engine.js";
-import { TtsError } from "./errors.js";
+import { TtsError, isUnavailable } from "./errors.js";
 import { EspeakEngine } from "./espeak-engine.js";
+import { SherpaTtsEngine } from "./sherpa-engine.js";
 import type { PlayerKind } from "./player.js";
 import { Player, detectPlayer } from "./player.js";
 import { SentenceSplitter, speakableText, splitSentences } from "./sentences.js";
@@ -22,6 +23,12 @@ export interface TtsServerOptions extends Partial<ToolServerOptions> {
   engine?: TtsEngine;
   /** The espeak-ng executable, when the default engine is used [`espeak-ng`]. */
   espeakBinary?: string;
+  /**
+   * A neural voice instead of espeak-ng, run by sherpa-onnx (an optional peer): a name
+   * (`piper-lessac-medium`, `piper-amy-low`, `kokoro-en`; fetched on first use) or a voice
+   * directory. `voice` then picks the speaker of a multi-speaker model.
+   */
+  model?: string;
   /** Voice at start [the engine's default, `en-us` for espeak-ng]. */
   voice?: string;
   /** Speaking rate, a multiple of normal speed, 0.5-4 [1]. */
@@ -47,7 +54,7 @@ export interface TtsServerOptions extends Partial<ToolServerOptions> {
 
 const HELP = `# tts
 
-Text to speech (espeak-ng by default). Audio: 16-bit little-endian mono PCM frames on the binary
+Text to speech (espeak-ng by default; neural Piper or Kokoro voices with --model). Audio: 16-bit little-endian mono PCM frames on the binary
 data channel (connect with a data channel), a 16-byte header each (see PROTOCOL.md, "TTS audio
 frames"); also played on the local audio device when there is one, and written to --wav FILE.
 
@@ -93,6 +100,7 @@ export class TtsServer extends ToolServer {
   #wav: WavFileWriter | undefined;
   #voices: Voice[] | undefined;
   #closingTts: Promise<void> | undefined;
+  #loadError: Error | undefined;
 
   constructor(options: TtsServerOptions = {}) {
     checkOptions(options);
@@ -108,7 +116,11 @@ export class TtsServer extends ToolServer {
     self.server = this;
     const { engine, voice, rate, maxSentenceChars } = options;
     this.#ttsOpts = options;
-    this.engine = engine ?? new EspeakEngine({ binary: options.espeakBinary, voice });
+    this.engine =
+      engine ??
+      (options.model !== undefined
+        ? new SherpaTtsEngine({ model: options.model, ...(voice === undefined ? {} : { voice }) })
+        : new EspeakEngine({ binary: options.espeakBinary, voice }));
     this.voice = voice ?? this.engine.defaultVoice;
     this.rate = rate ?? 1;
     this.splitter = new SentenceSplitter({ maxChars: maxSentenceChars ?? 250 });
@@ -144,8 +156,11 @@ export class TtsServer extends ToolServer {
     });
     this.ready = this.#load();
     this.ready.catch((err: unknown) => {
+      this.#loadError = err as Error;
       this.setState("error");
-      this.#logLine(`engine failed to load: ${(err as Error).message}`);
+      // Other failures (a bad voice, an unwritable WAV file) stop the server; whoever started
+      // it reports them, so they are not printed twice.
+      if (isUnavailable(err)) this.#logLine(`cannot speak: ${(err as Error).message}`);
     });
     registerCommands(this);
   }
@@ -168,7 +183,10 @@ export class TtsServer extends ToolServer {
     if (play === undefined || play === true || play === "auto") {
       kind = detectPlayer();
       if (kind === undefined && play === true) {
-        throw new TtsError("EUSAGE", "no audio device found for playback");
+        throw new TtsError(
+          "ENODEVICE",
+          "no audio device found for playback: start a sound server, pass --device, or use --no-play (audio still goes to data-channel clients and --wav)",
+        );
       }
       if (kind === undefined) this.#logLine("no audio device found: local playback is off");
     } else if (play !== false) {
@@ -201,6 +219,7 @@ export class TtsServer extends ToolServer {
   config(): Record<string, unknown> {
     return {
       engine: this.engine.name,
+      model: this.#ttsOpts.model ?? null,
       voice: this.voice,
       rate: this.rate,
       sample_rate: this.engine.sampleRate,
@@ -212,6 +231,7 @@ export class TtsServer extends ToolServer {
       lead_ms: this.#ttsOpts.leadMs ?? 200,
       player: this.player?.working === true ? this.player.kind : null,
       wav: this.#ttsOpts.wav ?? null,
+      error: this.#loadError?.message ?? null,
     };
   }
 
@@ -292,6 +312,7 @@ export class TtsServer extends ToolServer {
 const TTS_KEYS = [
   "engine",
   "espeakBinary",
+  "model",
   "voice",
   "rate",
   "play",
@@ -353,8 +374,9 @@ export function createTtsServer(options: TtsServerOptions = {}): TtsServer {
 }
 
 /**
- * Creates the server, listens, and waits until its engine is loaded; on a failure closes it and
- * rethrows.
+ * Creates the server, listens, and waits until its engine is loaded. A missing engine or device
+ * leaves it serving in state `error` (reported once on stderr; commands that need it reply with
+ * the fix); any other failure closes it and rethrows.
  */
 export async function startTtsServer(options: TtsServerOptions = {}): Promise<TtsServer> {
   const server = createTtsServer(options);
@@ -362,6 +384,7 @@ export async function startTtsServer(options: TtsServerOptions = {}): Promise<Tt
     await server.listen();
     await server.ready;
   } catch (err) {
+    if (isUnavailable(err)) return server;
     await server.close();
     throw err;
   }

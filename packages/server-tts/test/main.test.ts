@@ -10,6 +10,8 @@ import path from "node:path";
 import { test } from "node:test";
 import { promisify } from "node:util";
 import { fileURLToPath } from "node:url";
+import type { RemoteError } from "named-pipe-tools";
+import { ToolClient } from "named-pipe-tools";
 import { CPIPE, spawnNode, tempDir, waitForOutput } from "named-pipe-tools-testkit";
 import { NO_ESPEAK, rms } from "./tts-helpers.js";
 
@@ -43,4 +45,35 @@ test("main.js exits 2 with a one-line error on a bad option", async (t) => {
   assert.equal(await proc.exited, 2);
   assert.equal(proc.stderr(), "tts: --rate needs a number, got 'fast'; see '--help'\n");
   assert.equal(proc.stdout(), "");
+});
+
+test("main.js without espeak-ng: one stderr line, state error, speak answers with the fix", async (t) => {
+  const dir = await tempDir(t, "tts-main-");
+  const proc = spawnNode(t, MAIN, [
+    "--dir",
+    dir,
+    "--no-play",
+    "--espeak",
+    "/nonexistent/espeak-ng",
+  ]);
+  await waitForOutput(proc, (out) => out.includes("ready "));
+  const lines = proc
+    .stderr()
+    .split("\n")
+    .filter((l) => l !== "");
+  assert.deepEqual(lines.length, 1, proc.stderr());
+  assert.match(
+    lines[0] ?? "",
+    /^\[tts\] cannot speak: .*not installed \(Debian: apt-get install espeak-ng/,
+  );
+  const client = await ToolClient.connect("tts", { dir });
+  t.after(() => client.close());
+  assert.equal((await client.call("get_state"))["state"], "error");
+  await assert.rejects(
+    client.call("speak", { text: "Hello." }),
+    (err: RemoteError) =>
+      err.remoteCode === "no_engine" && /apt-get install espeak-ng/.test(err.message),
+  );
+  await client.call("stop");
+  assert.equal(await proc.exited, 0);
 });

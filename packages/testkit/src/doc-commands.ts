@@ -24,7 +24,7 @@ export interface DocCommand {
 }
 
 /** Longest a foreground line may run before the test fails (a guard, not a wait). */
-const LINE_LIMIT_MS = 60_000;
+const LINE_LIMIT_MS = 240_000;
 
 /** The command lines of the ```sh and ```text blocks of `markdown`, in order. */
 export function parseCommands(markdown: string): DocCommand[] {

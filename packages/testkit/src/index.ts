@@ -26,6 +26,16 @@ export function packageDir(name: string): string {
   return path.dirname(require.resolve(`${name}/package.json`));
 }
 
+/** Whether an npm package is installed in the workspace (optional peers, platform packages). */
+export function installed(name: string): boolean {
+  try {
+    require.resolve(name);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** The compiled cpipe CLI (the core package's `bin`). */
 export const CPIPE = path.join(packageDir("named-pipe-tools"), "dist/src/cli/main.js");
 /** The demo server's process entry point. */

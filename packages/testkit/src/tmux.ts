@@ -130,7 +130,8 @@ export async function startTerminal(
       poll(
         async () => {
           const [dead, status] = (await format("#{pane_dead} #{pane_dead_status}")).split(" ");
-          return dead === "1" ? Number(status) : undefined;
+          // tmux can report the pane dead a moment before it has its exit status.
+          return dead === "1" && /^\d+$/.test(status ?? "") ? Number(status) : undefined;
         },
         ms,
         async () => `waiting for the command to exit; the screen:\n${await screen()}`,

@@ -80,13 +80,17 @@ export class Capture {
   #odd: Buffer | undefined;
   #stopped = false;
   #stderr = "";
+  readonly #outcome: Promise<void>;
+  #settle: () => void = () => {};
 
   constructor(backend: CaptureBackend, device: string | undefined, handlers: CaptureHandlers) {
     const [program, args] = captureCommand(backend, device);
+    this.#outcome = new Promise((resolve) => (this.#settle = resolve));
     this.#child = spawn(program, args, { stdio: ["ignore", "pipe", "pipe"] });
     this.#child.stdout.on("data", (chunk: Buffer) => {
       const bytes = this.#odd === undefined ? chunk : Buffer.concat([this.#odd, chunk]);
       this.#odd = bytes.length % 2 === 1 ? bytes.subarray(bytes.length - 1) : undefined;
+      this.#settle();
       if (!this.#stopped) handlers.onAudio(s16leToSamples(bytes));
     });
     this.#child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
@@ -96,6 +100,7 @@ export class Capture {
     this.#child.once("error", (err) => {
       if (this.#stopped) return;
       this.#stopped = true;
+      this.#settle();
       handlers.onFailure(
         new SttError("ECAPTURE", `cannot run ${program} to capture ${where}: ${err.message}`, {
           cause: err,
@@ -105,6 +110,7 @@ export class Capture {
     this.#child.once("close", (code, signal) => {
       if (this.#stopped) return;
       this.#stopped = true;
+      this.#settle();
       const why = this.#stderr.trim().split("\n").at(-1) ?? "";
       handlers.onFailure(
         new SttError(
@@ -115,8 +121,22 @@ export class Capture {
     });
   }
 
+  /**
+   * Resolves once the program delivered its first audio or failed (after `onFailure` ran), or
+   * after `ms` without either.
+   */
+  async confirmed(ms: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      this.#outcome,
+      new Promise<void>((resolve) => (timer = setTimeout(resolve, ms))),
+    ]);
+    clearTimeout(timer);
+  }
+
   /** Stops capturing. */
   stop(): void {
+    this.#settle();
     if (this.#stopped) return;
     this.#stopped = true;
     this.#child.kill("SIGTERM");

@@ -13,7 +13,11 @@ const FRAME_MS = (VAD_FRAME / SAMPLE_RATE) * 1000;
 export interface VadOptions {
   /** Speech needed to start an utterance, in ms [90]. */
   onsetMs?: number;
-  /** Silence needed to end an utterance, in ms [600]. Shorter ends sooner but splits phrases. */
+  /**
+   * Silence that ends an utterance (the end of a turn), in ms [600]. Measured: espeak-ng at 140
+   * words per minute pauses 300-450 ms between sentences, so 600 keeps such a turn whole with a
+   * margin; shorter answers sooner but splits a turn at its pauses.
+   */
   offsetMs?: number;
   /** Audio kept from before the onset, in ms [300]. */
   prerollMs?: number;

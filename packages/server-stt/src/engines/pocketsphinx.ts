@@ -5,18 +5,21 @@
  * A spare process is started ahead of time so its model is loaded before speech begins; the
  * utterance's audio is streamed into it as it arrives, and closing its input flushes the final
  * hypothesis. Each line it prints before that is a piece that has firmed up (a partial).
- * Node's child stdin is a socketpair, which `-infile /dev/stdin` cannot open, so the audio goes
- * through `cat` into a real pipe.
+ *
+ * Confidence: free-form, the mean of the words' lattice posteriors (`-time yes` prints them).
+ * With a grammar (or keywords), whose posteriors are always 1, a keyword spotter runs beside
+ * the decoder on the same audio and scores the phrase the grammar chose (see
+ * pocketsphinx-spotter.ts); partials are not reported, since an unscored phrase must not reach
+ * an agent.
  */
-import type { ChildProcessByStdio } from "node:child_process";
-import { spawn } from "node:child_process";
-import { access } from "node:fs/promises";
-import type { Readable, Writable } from "node:stream";
+import { access, readFile } from "node:fs/promises";
 import type { EngineStream, SttEngine, Transcript, WordTiming } from "../engine.js";
-import { joinTranscripts } from "../engine.js";
+import { joinTranscripts, meanWordConfidence } from "../engine.js";
 import { SttError } from "../errors.js";
-import { samplesToS16le } from "../audio/pcm.js";
+import { jsgfPhrases } from "../jsgf-phrases.js";
 import { which } from "../which.js";
+import { PsProcess } from "./pocketsphinx-process.js";
+import { KeyphraseFile, Spotter, phraseConfidence } from "./pocketsphinx-spotter.js";
 
 /** Options of {@link PocketsphinxEngine}. */
 export interface PocketsphinxOptions {
@@ -39,14 +42,13 @@ const INSTALL_HINT =
   "install it with 'apt-get install pocketsphinx pocketsphinx-en-us' (Debian/Ubuntu), or choose another engine with --engine";
 const WORD_LINE = /^(\S+) (\d+(?:\.\d+)?) (\d+(?:\.\d+)?) (\S+)$/;
 
-type Child = ChildProcessByStdio<Writable, Readable, Readable>;
-
 /** Recognises speech with pocketsphinx_continuous. */
 export class PocketsphinxEngine implements SttEngine {
   readonly name = "pocketsphinx";
   readonly #opts: PocketsphinxOptions;
   #program = "";
-  #spare: Decoder | undefined;
+  #spare: Utterance | undefined;
+  #spotter: KeyphraseFile | undefined;
   #closed = false;
 
   constructor(options: PocketsphinxOptions = {}) {
@@ -80,6 +82,10 @@ export class PocketsphinxEngine implements SttEngine {
         throw new SttError("ENOMODEL", `pocketsphinx ${what} '${file}' is missing: ${fix}`);
       }
     }
+    if (this.#opts.grammar !== undefined) {
+      const phrases = jsgfPhrases(await readFile(this.#opts.grammar, "utf8"));
+      if (phrases !== undefined) this.#spotter = await KeyphraseFile.create(phrases);
+    }
     // A short decode proves the model and grammar load (unknown grammar words fail here).
     const probe = this.#spawn();
     probe.write(new Int16Array(1600));
@@ -88,11 +94,11 @@ export class PocketsphinxEngine implements SttEngine {
   }
 
   begin(onPartial: (soFar: Transcript) => void): EngineStream {
-    const decoder = this.#spare ?? this.#spawn();
+    const utterance = this.#spare ?? this.#spawn();
     this.#spare = undefined;
     this.#refill();
-    decoder.onPartial = onPartial;
-    return decoder;
+    if (this.#opts.grammar === undefined) utterance.onPartial = onPartial;
+    return utterance;
   }
 
   transcribe(samples: Int16Array): Promise<Transcript> {
@@ -106,6 +112,12 @@ export class PocketsphinxEngine implements SttEngine {
       engine: this.name,
       hmm: this.#opts.hmm ?? DEFAULT_HMM,
       grammar: this.#opts.grammar ?? null,
+      confidence:
+        this.#opts.grammar === undefined
+          ? "word posteriors"
+          : this.#spotter === undefined
+            ? null // a grammar whose sentences cannot be listed: nothing to spot
+            : "keyword spotter",
     };
   }
 
@@ -113,6 +125,7 @@ export class PocketsphinxEngine implements SttEngine {
     this.#closed = true;
     this.#spare?.abort();
     this.#spare = undefined;
+    await this.#spotter?.remove();
   }
 
   #refill(): void {
@@ -120,128 +133,84 @@ export class PocketsphinxEngine implements SttEngine {
     this.#spare = this.#spawn();
   }
 
-  #spawn(): Decoder {
-    const args = ["-infile", "/dev/stdin", "-time", "yes", "-hmm", this.#opts.hmm ?? DEFAULT_HMM];
-    if (this.#opts.dict !== undefined) args.push("-dict", this.#opts.dict);
+  #spawn(): Utterance {
+    const model = ["-hmm", this.#opts.hmm ?? DEFAULT_HMM];
+    if (this.#opts.dict !== undefined) model.push("-dict", this.#opts.dict);
+    const args = ["-time", "yes", ...model];
     if (this.#opts.grammar !== undefined) args.push("-jsgf", this.#opts.grammar);
     else if (this.#opts.lm !== undefined) args.push("-lm", this.#opts.lm);
-    const child = spawn("sh", ["-c", 'cat | exec "$0" "$@"', this.#program, ...args], {
-      stdio: ["pipe", "pipe", "pipe"],
-    });
-    return new Decoder(child);
+    const spotter =
+      this.#spotter === undefined
+        ? undefined
+        : new Spotter(this.#program, [...model, ...this.#spotter.args()]);
+    return new Utterance(this.#program, args, spotter, this.#opts.grammar !== undefined);
   }
 }
 
-/** One pocketsphinx process decoding one utterance. */
-class Decoder implements EngineStream {
-  onPartial: (soFar: Transcript) => void = () => undefined;
-  readonly #child: Child;
+/**
+ * One utterance: the decoder process, plus the spotter that scores a grammar's phrase. The
+ * decoder prints a hypothesis line, then one line per word with its times and posterior.
+ */
+class Utterance implements EngineStream {
+  onPartial: (soFar: Transcript) => void = () => {};
+  readonly #decoder: PsProcess;
+  readonly #spotter: Spotter | undefined;
+  readonly #grammar: boolean;
   readonly #pieces: Transcript[] = [];
-  readonly #result: Promise<Transcript>;
   #current: { text: string; words: WordTiming[] } | undefined;
-  #stdout = "";
-  #stderr = "";
-  #ended = false;
-  #seed = 1;
 
-  constructor(child: Child) {
-    this.#child = child;
-    child.stdin.on("error", () => undefined); // EPIPE when it dies early: reported on exit
-    child.stdout.setEncoding("utf8").on("data", (chunk: string) => this.#onStdout(chunk));
-    child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
-      this.#stderr = (this.#stderr + chunk).slice(-8192);
-    });
-    this.#result = new Promise((resolve, reject) => {
-      child.once("error", (err) =>
-        reject(
-          new SttError("ENOENGINE", `cannot run pocketsphinx: ${err.message}`, { cause: err }),
-        ),
-      );
-      child.once("close", (code, signal) => {
-        this.#closePiece();
-        if (code === 0) resolve(joinTranscripts(this.#pieces));
-        else
-          reject(
-            new SttError(
-              "EENGINE",
-              `pocketsphinx failed (${code ?? signal}): ${lastError(this.#stderr)}`,
-            ),
-          );
-      });
-    });
-    this.#result.catch(() => undefined); // awaited by end(); an aborted decoder is never awaited
+  constructor(program: string, args: string[], spotter: Spotter | undefined, grammar: boolean) {
+    this.#spotter = spotter;
+    this.#grammar = grammar;
+    this.#decoder = new PsProcess(program, args, (line) => this.#onLine(line));
   }
 
   write(samples: Int16Array): void {
-    if (!this.#ended && samples.length > 0)
-      this.#child.stdin.write(samplesToS16le(this.#dither(samples)));
+    this.#decoder.write(samples);
+    this.#spotter?.write(samples);
   }
 
-  /**
-   * Adds +-1 LSB of triangular noise (deterministic). Pocketsphinx's noise and silence
-   * estimates break on exact digital silence, which synthetic and file audio often contain.
-   */
-  #dither(samples: Int16Array): Int16Array {
-    const out = new Int16Array(samples.length);
-    for (let i = 0; i < samples.length; i++) {
-      this.#seed = (Math.imul(this.#seed, 1103515245) + 12345) >>> 0;
-      const noise = ((this.#seed >>> 16) & 3) === 0 ? -1 : ((this.#seed >>> 16) & 3) === 3 ? 1 : 0;
-      out[i] = Math.max(-32768, Math.min(32767, (samples[i] ?? 0) + noise));
+  async end(): Promise<Transcript> {
+    const [, detections] = await Promise.all([this.#decoder.end(), this.#spotter?.end()]);
+    this.#closePiece();
+    const t = joinTranscripts(this.#pieces);
+    if (!this.#grammar) {
+      const confidence = meanWordConfidence(t.words ?? []);
+      return confidence === undefined ? t : { ...t, confidence };
     }
-    return out;
+    // Posteriors under a grammar are always 1: only the spotter's score means anything.
+    const words = t.words?.map(({ word, start, end }) => ({ word, start, end }));
+    const scored: Transcript = words === undefined ? { text: t.text } : { text: t.text, words };
+    if (detections === undefined || t.text === "") return scored;
+    return { ...scored, confidence: round3(phraseConfidence(detections, t.text)) };
   }
 
-  end(): Promise<Transcript> {
-    if (!this.#ended) {
-      this.#ended = true;
-      this.#child.stdin.end();
-    }
-    return this.#result;
-  }
-
-  /**
-   * Closes the decoder's input and stops listening to it. End of input makes cat and the
-   * decoder exit by themselves and sh reap them (killing sh would orphan them); unref lets this
-   * process exit meanwhile.
-   */
   abort(): void {
-    this.#ended = true;
-    this.onPartial = () => undefined;
-    this.#child.stdin.destroy();
-    this.#child.stdout.destroy();
-    this.#child.stderr.destroy();
-    this.#child.unref();
+    this.onPartial = () => {};
+    this.#decoder.abort();
+    this.#spotter?.abort();
   }
 
-  #onStdout(chunk: string): void {
-    this.#stdout += chunk;
-    let nl: number;
-    while ((nl = this.#stdout.indexOf("\n")) >= 0) {
-      const line = this.#stdout.slice(0, nl).trim();
-      this.#stdout = this.#stdout.slice(nl + 1);
-      if (line !== "") this.#onLine(line);
-    }
-    const current = this.#current;
-    if (current !== undefined && !this.#ended) {
-      this.onPartial(
-        joinTranscripts([...this.#pieces, { text: current.text, words: current.words }]),
-      );
-    }
-  }
-
-  /** A hypothesis line, then one line per word with its times (`-time yes`). */
   #onLine(line: string): void {
     const m = WORD_LINE.exec(line);
     if (m === null || this.#current === undefined) {
       this.#closePiece();
       this.#current = { text: line, words: [] };
-      return;
+    } else {
+      const word = (m[1] ?? "").replace(/\(\d+\)$/, ""); // alternate pronunciations: word(2)
+      // <s>, </s>, <sil>, [NOISE], ++filler++: not words
+      if (!word.startsWith("<") && !word.startsWith("[") && !word.startsWith("++")) {
+        const posterior = Number(m[4]);
+        this.#current.words.push({
+          word,
+          start: Number(m[2]),
+          end: Number(m[3]),
+          ...(Number.isFinite(posterior) ? { confidence: round3(Math.min(1, posterior)) } : {}),
+        });
+      }
     }
-    const word = (m[1] ?? "").replace(/\(\d+\)$/, ""); // alternate pronunciations: word(2)
-    if (word.startsWith("<") || word.startsWith("[") || word.startsWith("++")) {
-      return; // <s>, </s>, <sil>, [NOISE], ++filler++: not words
-    }
-    this.#current.words.push({ word, start: Number(m[2]), end: Number(m[3]) });
+    const current = this.#current;
+    if (!this.#decoder.ended) this.onPartial(joinTranscripts([...this.#pieces, current]));
   }
 
   #closePiece(): void {
@@ -252,7 +221,6 @@ class Decoder implements EngineStream {
   }
 }
 
-function lastError(stderr: string): string {
-  const lines = stderr.split("\n").filter((l) => /^(ERROR|FATAL)/.test(l));
-  return (lines.at(-1) ?? stderr.trim().split("\n").at(-1) ?? "no output").trim();
+function round3(n: number): number {
+  return Math.round(n * 1000) / 1000;
 }

@@ -1,20 +1,64 @@
 /**
- * whisper.cpp through the prebuilt npm binding `@fugood/whisper.node` (an optional peer: the
- * user installs it and supplies a ggml model file). Whisper decodes whole utterances, so it
- * gives no partials; words come from whisper.cpp's one-token segments.
+ * whisper.cpp through its prebuilt npm binding (an optional peer): `@fugood/whisper.node`
+ * (all platforms and GPU variants, 266 MB on linux-x64), or just this platform's native
+ * package, `@fugood/node-whisper-<platform>-<arch>` (2.8 MB on linux-x64), which this engine
+ * loads directly. The model is a ggml file, fetched by name on first use (tiny.en, base.en,
+ * small.en; SHA-1 pinned as whisper.cpp publishes them) or given as a path.
+ *
+ * Whisper decodes whole utterances, so it gives no partials; words come from whisper.cpp's
+ * one-token segments. The binding reports no token probabilities, so results carry no
+ * confidence.
  */
-import { access } from "node:fs/promises";
+import { createRequire } from "node:module";
 import os from "node:os";
+import type { FetchOptions, ModelSpec } from "named-pipe-tools-models";
+import { ModelError, importOptional, resolveModel } from "named-pipe-tools-models";
 import type { EngineStream, SttEngine, Transcript, WordTiming } from "../engine.js";
-import { concatSamples } from "../audio/pcm.js";
+import { SerialQueue, collectingStream } from "../engine.js";
 import { SttError } from "../errors.js";
 
-/** The npm package this engine loads. */
+/** The npm package with every platform's binding. */
 export const WHISPER_PACKAGE = "@fugood/whisper.node";
+/** This platform's native package alone (what {@link WHISPER_PACKAGE} loads). */
+export const WHISPER_PLATFORM_PACKAGE = `@fugood/node-whisper-${process.platform}-${process.arch}`;
+
+const HF = "https://huggingface.co/ggerganov/whisper.cpp/resolve/main";
+const MiB = 1024 * 1024;
+
+/** The ggml models fetched by name (SHA-1s from whisper.cpp's models/README.md). */
+export const WHISPER_MODELS: readonly ModelSpec[] = [
+  {
+    name: "tiny.en",
+    description: "Whisper tiny, English (fastest, roughly 2x the errors of base.en)",
+    url: `${HF}/ggml-tiny.en.bin`,
+    size: 75 * MiB,
+    kind: "file",
+    digest: { algorithm: "sha1", hex: "c78c86eb1a8faa21b369bcd33207cc90d64ae9df" },
+  },
+  {
+    name: "base.en",
+    description: "Whisper base, English (a good default)",
+    url: `${HF}/ggml-base.en.bin`,
+    size: 142 * MiB,
+    kind: "file",
+    digest: { algorithm: "sha1", hex: "137c40403d78fd54d454da0f9bd998f78703390c" },
+  },
+  {
+    name: "small.en",
+    description: "Whisper small, English (most accurate of the three, ~4x slower than base.en)",
+    url: `${HF}/ggml-small.en.bin`,
+    size: 466 * MiB,
+    kind: "file",
+    digest: { algorithm: "sha1", hex: "db8a495a91d927739e50b3fc1cc4c6b8f6c2d022" },
+  },
+];
+
+/** The default model. */
+export const DEFAULT_WHISPER_MODEL = "base.en";
 
 /** Options of {@link WhisperEngine}. */
 export interface WhisperOptions {
-  /** Path of a ggml model file (for example ggml-base.en.bin). Required. */
+  /** A model name ({@link WHISPER_MODELS}, fetched on first use) or a ggml file ["base.en"]. */
   model?: string;
   /** Spoken language ["en"]. */
   language?: string;
@@ -22,7 +66,9 @@ export interface WhisperOptions {
   threads?: number;
   /** Word timings (one-token segments) [true]. */
   words?: boolean;
-  /** Loads the binding; for tests [dynamic import of {@link WHISPER_PACKAGE}]. */
+  /** Where fetched models go and how progress shows (tests). */
+  fetch?: FetchOptions;
+  /** Loads the binding; for tests [{@link WHISPER_PACKAGE}, else {@link WHISPER_PLATFORM_PACKAGE}]. */
   importBinding?: () => Promise<unknown>;
 }
 
@@ -42,84 +88,87 @@ interface Binding {
   initWhisper(options: Record<string, unknown>): Promise<WhisperContext>;
 }
 
-const MODEL_HINT =
-  "pass --model FILE with a whisper.cpp ggml model (for example ggml-base.en.bin from https://huggingface.co/ggerganov/whisper.cpp)";
+const INSTALL = `install it beside the server (add -g when the server is installed with -g) with 'npm install ${WHISPER_PLATFORM_PACKAGE}' (this platform only, 2.8 MB on linux-x64) or 'npm install ${WHISPER_PACKAGE}' (every platform and GPU variant, 266 MB)`;
+
+/** Loads the binding: the full package, else this platform's native package alone. */
+async function defaultImport(): Promise<unknown> {
+  try {
+    return await import(WHISPER_PACKAGE);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== "ERR_MODULE_NOT_FOUND" && code !== "MODULE_NOT_FOUND") throw err;
+    // A .node file cannot be imported as ESM; the platform package is CommonJS.
+    const native = createRequire(import.meta.url)(WHISPER_PLATFORM_PACKAGE) as {
+      WhisperContext?: new (o: Record<string, unknown>) => WhisperContext;
+    };
+    const Context = native.WhisperContext;
+    if (Context === undefined) throw new Error(`${WHISPER_PLATFORM_PACKAGE} has no WhisperContext`);
+    return { initWhisper: async (o: Record<string, unknown>) => new Context(o) };
+  }
+}
 
 /** Recognises speech with whisper.cpp. */
 export class WhisperEngine implements SttEngine {
   readonly name = "whisper";
   readonly #opts: WhisperOptions;
+  readonly #queue = new SerialQueue();
   #ctx: WhisperContext | undefined;
-  #queue: Promise<unknown> = Promise.resolve();
+  #file = "";
 
   constructor(options: WhisperOptions = {}) {
     this.#opts = options;
   }
 
   async load(): Promise<void> {
-    const model = this.#opts.model;
-    if (model === undefined || model === "") {
-      throw new SttError("ENOMODEL", `the whisper engine needs a model: ${MODEL_HINT}`);
-    }
-    try {
-      await access(model);
-    } catch {
-      throw new SttError("ENOMODEL", `whisper model '${model}' is missing: ${MODEL_HINT}`);
-    }
     const binding = await this.#importBinding();
     try {
-      this.#ctx = await binding.initWhisper({ filePath: model, model, useGpu: false });
+      this.#file = await resolveModel(
+        this.#opts.model ?? DEFAULT_WHISPER_MODEL,
+        WHISPER_MODELS,
+        this.#opts.fetch,
+      );
+    } catch (err) {
+      throw new SttError("ENOMODEL", `whisper model: ${(err as Error).message}`, { cause: err });
+    }
+    try {
+      this.#ctx = await binding.initWhisper({ filePath: this.#file, useGpu: false });
     } catch (err) {
       throw new SttError(
         "ENOMODEL",
-        `whisper cannot load model '${model}': ${(err as Error).message}`,
-        {
-          cause: err,
-        },
+        `whisper cannot load model '${this.#file}': ${(err as Error).message}`,
+        { cause: err },
       );
     }
   }
 
   async #importBinding(): Promise<Binding> {
-    let mod: unknown;
+    let mod: { initWhisper?: unknown };
     try {
-      mod = await (this.#opts.importBinding ?? (() => import(WHISPER_PACKAGE)))();
+      mod = await importOptional(
+        this.#opts.importBinding ?? defaultImport,
+        WHISPER_PACKAGE,
+        INSTALL,
+        [WHISPER_PLATFORM_PACKAGE],
+      );
     } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      const missing = code === "ERR_MODULE_NOT_FOUND" || code === "MODULE_NOT_FOUND";
-      const message = missing
-        ? `the whisper engine needs the npm package ${WHISPER_PACKAGE}: install it with 'npm install ${WHISPER_PACKAGE}'`
-        : `${WHISPER_PACKAGE} is installed but cannot be loaded (${(err as Error).message}): reinstall it with 'npm install ${WHISPER_PACKAGE}'`;
-      throw new SttError("ENOENGINE", message, { cause: err });
+      const message = err instanceof ModelError ? err.message : String(err);
+      throw new SttError("ENOENGINE", `the whisper engine ${message}`, { cause: err });
     }
-    const binding = (mod as { initWhisper?: unknown; default?: { initWhisper?: unknown } }) ?? {};
-    const init = binding.initWhisper ?? binding.default?.initWhisper;
-    if (typeof init !== "function") {
+    if (typeof mod.initWhisper !== "function") {
       throw new SttError(
         "ENOENGINE",
         `${WHISPER_PACKAGE} has no initWhisper(): install a 1.x version with 'npm install ${WHISPER_PACKAGE}@1'`,
       );
     }
-    return { initWhisper: init as Binding["initWhisper"] };
+    return { initWhisper: mod.initWhisper as Binding["initWhisper"] };
   }
 
   begin(): EngineStream {
-    const chunks: Int16Array[] = [];
-    let aborted = false;
-    return {
-      write: (samples) => void chunks.push(samples),
-      end: () => (aborted ? Promise.resolve({ text: "" }) : this.transcribe(concatSamples(chunks))),
-      abort: () => {
-        aborted = true;
-      },
-    };
+    return collectingStream((samples) => this.transcribe(samples));
   }
 
   transcribe(samples: Int16Array): Promise<Transcript> {
-    // One decode at a time per context: queue the rest.
-    const run = this.#queue.then(() => this.#decode(samples));
-    this.#queue = run.catch(() => undefined);
-    return run;
+    return this.#queue.run(() => this.#decode(samples));
   }
 
   async #decode(samples: Int16Array): Promise<Transcript> {
@@ -141,8 +190,10 @@ export class WhisperEngine implements SttEngine {
     }
     const text = result.result.replace(/\s+/g, " ").trim();
     if (!words) return { text };
+    const seconds = samples.length / 16_000;
+    const clamp = (t: number): number => Math.min(seconds, Math.max(0, t / 100));
     const timings: WordTiming[] = result.segments
-      .map((s) => ({ word: s.text.trim(), start: s.t0 / 100, end: s.t1 / 100 }))
+      .map((s) => ({ word: s.text.trim(), start: clamp(s.t0), end: clamp(s.t1) }))
       .filter((w) => w.word !== "");
     return { text, words: timings };
   }
@@ -150,12 +201,14 @@ export class WhisperEngine implements SttEngine {
   config(): Record<string, unknown> {
     return {
       engine: this.name,
-      model: this.#opts.model ?? null,
+      model: this.#opts.model ?? DEFAULT_WHISPER_MODEL,
+      model_file: this.#file || null,
       language: this.#opts.language ?? "en",
     };
   }
 
   async close(): Promise<void> {
+    await this.#queue.idle();
     const ctx = this.#ctx;
     this.#ctx = undefined;
     await ctx?.release();
