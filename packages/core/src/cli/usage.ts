@@ -15,6 +15,9 @@ Usage:
   cpipe --clear [DIR]        remove orphaned pipes (never a live one, never another user's)
   cpipe --serve TYPE [OPTS]  run a server: demo, chat, tts, stt, or mcp (wraps an MCP server)
   cpipe mcp [NAME...]        an MCP server over stdio exposing the running tools
+  cpipe --export nats://HOST:PORT --tools a,b   serve local tools to other machines (NATS)
+  cpipe nats://HOST:PORT/NAME CMD [DATA]        call a tool on another machine; also
+                             --import, --list nats://...: 'cpipe --export --help' for more
 
 PIPE is a tool name (demo -> DIR/tool-demo) or a pipe path (/tmp/tool-demo).
 DIR defaults to $PIPE_TOOLS_DIR, else /tmp.

@@ -156,6 +156,7 @@ function jsonObject(raw: string | undefined): Record<string, unknown> {
  * @throws PipeToolError `EUSAGE`
  */
 export function parseNatsCli(argv: string[], env: NodeJS.ProcessEnv = process.env): NatsCommand {
+  if (argv.includes("--help") || argv.includes("-h")) return { kind: "help" };
   let parsed;
   try {
     parsed = parse(argv);

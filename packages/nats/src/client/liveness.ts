@@ -2,7 +2,9 @@
  * The caller's side of host liveness: while calls are in flight, each gateway running one of
  * them is asked, every interval, whether it still lives (a request on its own subject). NATS
  * answers "no responders" at once for a gateway that is gone; then its calls fail clearly
- * instead of waiting forever for a final reply that cannot come.
+ * instead of waiting forever for a final reply that cannot come. A call that no gateway has
+ * taken up (every gateway acknowledges a request within a few ms of getting it) is failed the
+ * same way after a while: the host that got it died before it could answer.
  */
 import type { NatsConnection } from "nats";
 import { gatewaySubject } from "../subjects.js";
@@ -19,6 +21,8 @@ export interface GatewayWatchOptions {
   active: () => Iterable<string>;
   /** Called once when gateway `id` is found gone. */
   onGone: (id: string) => void;
+  /** Called on every tick (to fail calls that no gateway took up in time); returns whether any are left waiting. */
+  sweep: () => boolean;
 }
 
 /** Checks the gateways of calls in flight, on a timer that runs only while there are some. */
@@ -47,8 +51,9 @@ export class GatewayWatch {
 
   async #check(): Promise<void> {
     if (this.#checking || this.#opts.nc.isClosed()) return;
+    const waiting = this.#opts.sweep();
     const ids = new Set(this.#opts.active());
-    if (ids.size === 0) {
+    if (ids.size === 0 && !waiting) {
       this.stop();
       this.#misses.clear();
       return;

@@ -33,6 +33,8 @@ export type { NatsClientOptions } from "./options.js";
 /** One request waiting for its messages. */
 interface Pending {
   cmd: string;
+  /** When it was sent (ms since the epoch). */
+  since: number;
   /** The gateway running it, once a message named it. */
   gateway: string | undefined;
   onMessage(msg: EventMessage): void;
@@ -72,6 +74,7 @@ export class NatsToolClient {
   readonly #inbox: string;
   readonly #subs: Subscription[] = [];
   readonly #watch: GatewayWatch;
+  readonly #takeUpMs: number;
   #nextId = 1;
   #dataGateway: string | undefined;
   #withData = false;
@@ -104,7 +107,9 @@ export class NatsToolClient {
       intervalMs: options.checkIntervalMs ?? 1000,
       active: () => this.#activeGateways(),
       onGone: (id) => this.#gatewayGone(id),
+      sweep: () => this.#sweepUntaken(),
     });
+    this.#takeUpMs = options.takeUpTimeoutMs ?? 3000;
   }
 
   /**
@@ -244,7 +249,9 @@ export class NatsToolClient {
   #request(cmd: string, args: Record<string, unknown> | undefined, entry: Pending): string {
     const lower = this.#checkCommand(cmd, args);
     const id = String(this.#nextId++);
+    entry.since = Date.now();
     this.#pending.set(id, entry);
+    this.#watch.wake();
     try {
       this.#publish(lower, args, `${this.#inbox}.${id}`);
     } catch (err) {
@@ -309,6 +316,7 @@ export class NatsToolClient {
       }
       const entry: Pending = {
         cmd,
+        since: 0,
         gateway: undefined,
         onMessage: (msg) => {
           if (entry.gateway !== undefined) onGateway?.(entry.gateway);
@@ -359,7 +367,7 @@ export class NatsToolClient {
       timeoutMs: options.timeoutMs ?? this.#callTimeoutMs,
       maxBuffered: options.maxBuffered ?? 100_000,
       signal: options.signal,
-      register: (entry) => (pending = { cmd, gateway: undefined, ...entry }),
+      register: (entry) => (pending = { cmd, since: 0, gateway: undefined, ...entry }),
       unregister: () => this.#pending.delete(id),
       cancel: () => this.#cancelRemote(id),
       toolName: this.name,
@@ -501,6 +509,27 @@ export class NatsToolClient {
     const ids = new Set<string>();
     for (const entry of this.#pending.values()) if (entry.gateway !== undefined) ids.add(entry.gateway);
     return ids;
+  }
+
+  /** Fails the calls no gateway took up in time; returns whether any untaken call is left. */
+  #sweepUntaken(): boolean {
+    const now = Date.now();
+    let left = false;
+    for (const [id, entry] of [...this.#pending]) {
+      if (entry.gateway !== undefined) continue;
+      if (now - entry.since < this.#takeUpMs) {
+        left = true;
+        continue;
+      }
+      this.#pending.delete(id);
+      entry.fail(
+        new PipeToolError(
+          "ESERVERGONE",
+          `no host took up '${entry.cmd}' of tool '${this.name}' within ${this.#takeUpMs} ms (the host that got it went away?)`,
+        ),
+      );
+    }
+    return left;
   }
 
   #gatewayGone(gateway: string): void {

@@ -25,6 +25,12 @@ export interface NatsClientOptions extends OpenNatsOptions {
    * ms [1000]. A host that is gone fails its calls with `ESERVERGONE` within about this long.
    */
   checkIntervalMs?: number;
+  /**
+   * How long a call may wait for a host to take it up, in ms [3000]. A gateway acknowledges a
+   * request within a few ms of getting it; a call not taken up in this time was lost with a
+   * host that died, and fails with `ESERVERGONE`.
+   */
+  takeUpTimeoutMs?: number;
   /** Called with every message this client sends (`"out"`) or receives (`"in"`). */
   trace?: (direction: "in" | "out", message: Readonly<Record<string, unknown>>) => void;
 }
