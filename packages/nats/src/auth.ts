@@ -55,14 +55,21 @@ function readSecret(file: string, what: string): Uint8Array {
   try {
     return new Uint8Array(readFileSync(file));
   } catch (err) {
-    throw new PipeToolError("EIO", `cannot read the ${what} file ${file}: ${(err as Error).message}`, {
-      cause: err,
-    });
+    throw new PipeToolError(
+      "EIO",
+      `cannot read the ${what} file ${file}: ${(err as Error).message}`,
+      {
+        cause: err,
+      },
+    );
   }
 }
 
 /** The nats.js connection options for `address` and `options`. */
-export function connectionOptions(address: NatsAddress, options: OpenNatsOptions): ConnectionOptions {
+export function connectionOptions(
+  address: NatsAddress,
+  options: OpenNatsOptions,
+): ConnectionOptions {
   const opts: ConnectionOptions = {
     servers: address.servers,
     timeout: options.timeoutMs ?? 5000,
@@ -120,8 +127,25 @@ export async function openNats(
     if (code === "CONNECTION_REFUSED" || code === "TIMEOUT") {
       throw new PipeToolError("ENOSERVER", `no NATS server answers at ${where}`, { cause: err });
     }
-    throw new PipeToolError("EIO", `cannot connect to NATS at ${where}: ${(err as Error).message}`, {
-      cause: err,
-    });
+    throw new PipeToolError(
+      "EIO",
+      `cannot connect to NATS at ${where}: ${(err as Error).message}`,
+      {
+        cause: err,
+      },
+    );
   }
+}
+
+/**
+ * Leaves NATS: drains (delivers what is buffered) for at most `graceMs`, then closes, which also
+ * stops any reconnecting (a server that went away must not keep the process alive).
+ */
+export async function closeNats(nc: NatsConnection, graceMs = 1000): Promise<void> {
+  if (nc.isClosed()) return;
+  let timer: NodeJS.Timeout | undefined;
+  const grace = new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)));
+  await Promise.race([nc.drain().catch(() => undefined), grace]);
+  clearTimeout(timer);
+  if (!nc.isClosed()) await nc.close().catch(() => undefined);
 }

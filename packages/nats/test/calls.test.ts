@@ -26,17 +26,21 @@ async function holdTool(t: TestContext, m: Machine) {
     await new Promise<void>((resolve) => ctx.signal.addEventListener("abort", () => resolve()));
     aborted.push(args.tag);
   });
-  server.command("ticks", { args: z.object({ tag: z.string() }), stream: true }, async function* (args, ctx) {
-    started.push(args.tag);
-    try {
-      for (let i = 0; ; i++) {
-        yield { text: String(i) };
-        await delay(20, undefined, { signal: ctx.signal });
+  server.command(
+    "ticks",
+    { args: z.object({ tag: z.string() }), stream: true },
+    async function* (args, ctx) {
+      started.push(args.tag);
+      try {
+        for (let i = 0; ; i++) {
+          yield { text: String(i) };
+          await delay(20, undefined, { signal: ctx.signal });
+        }
+      } finally {
+        aborted.push(args.tag);
       }
-    } finally {
-      aborted.push(args.tag);
-    }
-  });
+    },
+  );
   await server.listen();
   t.after(() => server.close());
   return { server, started, aborted };
@@ -64,10 +68,13 @@ test("cancelling reaches the tool's machine: abort, break, timeout", async (t) =
   }
   await until(() => tool.aborted.includes("break"), 5000, "the stream to be cancelled");
 
-  await assert.rejects(client.call("hold", { tag: "timeout" }, { timeoutMs: 300 }), (err: PipeToolError) => {
-    assert.equal(err.code, "ETIMEDOUT");
-    return true;
-  });
+  await assert.rejects(
+    client.call("hold", { tag: "timeout" }, { timeoutMs: 300 }),
+    (err: PipeToolError) => {
+      assert.equal(err.code, "ETIMEDOUT");
+      return true;
+    },
+  );
   await until(() => tool.aborted.includes("timeout"), 5000, "the timed-out call to be cancelled");
 });
 
@@ -76,7 +83,14 @@ test("a caller that goes away has its request cancelled on the tool's machine", 
   const host = await machine(t);
   const tool = await holdTool(t, host);
   await exportFrom(t, host, nats.url, { tools: ["hold"], probeIntervalMs: 200 });
-  const caller = spawnNode(t, CPIPE, [`${nats.url}/hold`, "hold", "-j", '{"tag":"gone"}', "-t", "0"]);
+  const caller = spawnNode(t, CPIPE, [
+    `${nats.url}/hold`,
+    "hold",
+    "-j",
+    '{"tag":"gone"}',
+    "-t",
+    "0",
+  ]);
   await until(() => tool.started.includes("gone"), 10_000, "the remote call to start");
   caller.child.kill("SIGKILL");
   await caller.exited;

@@ -37,12 +37,17 @@ test("cpipe calls, lists and describes remote tools; export stops cleanly on SIG
   assert.deepEqual(await cpipe(`${nats.url}/demo`, "ping"), { code: 0, out: "pong\n", err: "" });
   assert.equal((await cpipe(`${nats.url}/demo`, "echo", '{"a":[1,2]}')).out, '{"a":[1,2]}\n');
   assert.equal((await cpipe(`${nats.url}/demo`, "count", "-j", '{"n":5}')).out, "12345\n");
-  const lines = (await cpipe(`${nats.url}/demo`, "count", "-j", '{"n":2}', "--jsonl")).out.trim().split("\n");
-  assert.deepEqual(lines.map((l) => JSON.parse(l) as unknown), [
-    { event: "token", text: "1", done: false },
-    { event: "token", text: "2", done: false },
-    { event: "token", text: "", done: true, count: 2 },
-  ]);
+  const lines = (await cpipe(`${nats.url}/demo`, "count", "-j", '{"n":2}', "--jsonl")).out
+    .trim()
+    .split("\n");
+  assert.deepEqual(
+    lines.map((l) => JSON.parse(l) as unknown),
+    [
+      { event: "token", text: "1", done: false },
+      { event: "token", text: "2", done: false },
+      { event: "token", text: "", done: true, count: 2 },
+    ],
+  );
   const failed = await cpipe(`${nats.url}/demo`, "fail", "-j", '{"message":"nope"}');
   assert.equal(failed.code, 1);
   assert.match(failed.err, /^cpipe: demo fail: nope\n$/);
@@ -52,10 +57,16 @@ test("cpipe calls, lists and describes remote tools; export stops cleanly on SIG
 
   const list = await cpipe("--list", nats.url);
   assert.equal(list.code, 0);
-  assert.match(list.out, /^1 tool\(s\) exported on nats:\/\/127\.0\.0\.1:\d+\n {2}demo +1 host +Demo tool/);
+  assert.match(
+    list.out,
+    /^1 tool\(s\) exported on nats:\/\/127\.0\.0\.1:\d+\n {2}demo +1 host +Demo tool/,
+  );
   assert.match(list.out, /count/);
   const described = await cpipe(`${nats.url}/demo`);
-  assert.match(described.out, /demo \(over NATS\): Demo tool[\s\S]*count +Stream n token events.*\(streams\)/);
+  assert.match(
+    described.out,
+    /demo \(over NATS\): Demo tool[\s\S]*count +Stream n token events.*\(streams\)/,
+  );
 
   assert.equal((await cpipe("--export", nats.url)).code, 2, "nothing is exported unless asked");
   assert.equal((await cpipe("--export", "http://x", "--all")).code, 2);
@@ -70,7 +81,14 @@ test("cpipe --import serves a remote tool as a local pipe for pipe-only clients"
   const nats = await startNats(t);
   await exportDemo(t, nats.url);
   const local = await machine(t);
-  const imported = spawnNode(t, CPIPE, ["--import", `${nats.url}/demo`, "--as", "far", "--dir", local.dir]);
+  const imported = spawnNode(t, CPIPE, [
+    "--import",
+    `${nats.url}/demo`,
+    "--as",
+    "far",
+    "--dir",
+    local.dir,
+  ]);
   await waitForOutput(imported, (out) => out.includes("ready "));
   assert.match(imported.stdout(), /ready .*\/tool-far\n/);
 

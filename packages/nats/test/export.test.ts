@@ -28,12 +28,23 @@ test("a remote caller gets replies, streams and error replies as a local one doe
   const items = await client.stream("count", { n: 5 }).toArray();
   assert.deepEqual(
     items.map((m) => [m["text"], m.done]),
-    [["1", false], ["2", false], ["3", false], ["4", false], ["5", false], ["", true]],
+    [
+      ["1", false],
+      ["2", false],
+      ["3", false],
+      ["4", false],
+      ["5", false],
+      ["", true],
+    ],
   );
   assert.equal(items.at(-1)?.["count"], 5);
 
   const seen: string[] = [];
-  const final = await client.call("count", { n: 3 }, { onEvent: (m) => seen.push(String(m["text"])) });
+  const final = await client.call(
+    "count",
+    { n: 3 },
+    { onEvent: (m) => seen.push(String(m["text"])) },
+  );
   assert.deepEqual(seen, ["1", "2", "3"]);
   assert.equal(final.done, true);
 
@@ -87,7 +98,15 @@ test("discovery through the services API: one service per tool, an endpoint per 
 
   // The raw services protocol, as the standard nats tooling sees it.
   const info = await nc.request("$SRV.INFO.demo", undefined, { timeout: 1000 });
-  const body = info.json<{ name: string; endpoints: { name: string; subject: string; queue_group: string; metadata: Record<string, string> }[] }>();
+  const body = info.json<{
+    name: string;
+    endpoints: {
+      name: string;
+      subject: string;
+      queue_group: string;
+      metadata: Record<string, string>;
+    }[];
+  }>();
   assert.equal(body.name, "demo");
   const count = body.endpoints.find((e) => e.name === "count")!;
   assert.equal(count.subject, "npt.call.demo.count");

@@ -39,7 +39,10 @@ export interface StartNatsOptions {
 }
 
 /** Starts nats-server on loopback; killed after the test. */
-export async function startNats(t: TestContext, options: StartNatsOptions = {}): Promise<NatsServer> {
+export async function startNats(
+  t: TestContext,
+  options: StartNatsOptions = {},
+): Promise<NatsServer> {
   const args = ["-a", "127.0.0.1", "-p", String(options.port ?? -1)];
   if (options.config !== undefined) {
     const file = path.join(await tempDir(t, "npt-nats-conf-"), "server.conf");
@@ -66,7 +69,8 @@ export async function startNats(t: TestContext, options: StartNatsOptions = {}):
     routePort: route === null ? undefined : Number(route[1]),
     proc,
     async kill() {
-      if (proc.child.exitCode === null && proc.child.signalCode === null) proc.child.kill("SIGKILL");
+      if (proc.child.exitCode === null && proc.child.signalCode === null)
+        proc.child.kill("SIGKILL");
       await proc.exited;
     },
   };
@@ -85,9 +89,7 @@ export async function startCluster(t: TestContext, size = 3): Promise<NatsServer
     Array.from({ length: size - 1 }, () => startNats(t, { cluster: { name, routes: [seed] } })),
   );
   const all = [first, ...rest];
-  await Promise.all(
-    all.map((s) => waitForOutput(s.proc, () => routeCount(s) >= size - 1, 15_000)),
-  );
+  await Promise.all(all.map((s) => waitForOutput(s.proc, () => routeCount(s) >= size - 1, 15_000)));
   return all;
 }
 

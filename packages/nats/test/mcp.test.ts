@@ -5,7 +5,10 @@ import assert from "node:assert/strict";
 import path from "node:path";
 import { test } from "node:test";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { StdioClientTransport, getDefaultEnvironment } from "@modelcontextprotocol/sdk/client/stdio.js";
+import {
+  StdioClientTransport,
+  getDefaultEnvironment,
+} from "@modelcontextprotocol/sdk/client/stdio.js";
 import { packageDir, serveDemo, tempDir } from "named-pipe-tools-testkit";
 import { exportFrom, machine, startNats } from "./helpers.js";
 
@@ -32,7 +35,10 @@ test("an MCP host calls a remote tool through the bridge", async (t) => {
   const names = tools.map((tool) => tool.name);
   assert.ok(names.includes("demo__count") && names.includes("demo__get_help"), names.join(", "));
   const count = await client.callTool({ name: "demo__count", arguments: { n: 4 } });
-  assert.deepEqual(count.content, [{ type: "text", text: "1234" }, { type: "text", text: '{"count":4}' }]);
+  assert.deepEqual(count.content, [
+    { type: "text", text: "1234" },
+    { type: "text", text: '{"count":4}' },
+  ]);
   const failed = await client.callTool({ name: "demo__fail", arguments: { message: "far away" } });
   assert.equal(failed.isError, true);
 });

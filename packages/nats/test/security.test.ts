@@ -10,13 +10,18 @@ import path from "node:path";
 import type { TestContext } from "node:test";
 import { test } from "node:test";
 import { promisify } from "node:util";
-import { nkeys } from "nats";
+import { nkeys as untypedNkeys } from "nats";
 import type { PipeToolError, RemoteError } from "named-pipe-tools";
 import { serveDemo, tempDir } from "named-pipe-tools-testkit";
 import { NatsToolClient, openNats, parseNatsUrl } from "named-pipe-tools-nats";
 import { exportFrom, machine, startNats } from "./helpers.js";
 
 const run = promisify(execFile);
+
+/** The part of the nats package's nkeys module (typed `any` there) this test uses. */
+const nkeys = untypedNkeys as {
+  createUser(): { getSeed(): Uint8Array; getPublicKey(): string };
+};
 
 /** The permissions of the README's locked-down set-up, for the tool `demo`. */
 const LOCKED_DOWN = `
@@ -60,7 +65,11 @@ test("the locked-down accounts work, and nothing beyond them", async (t) => {
   await assert.rejects(slow, (err: PipeToolError) => err.code === "EABORTED");
 
   // The caller cannot even address another tool.
-  await assert.rejects(NatsToolClient.connect(`nats://caller:ca-pass@127.0.0.1:${nats.port}/secret`, { timeoutMs: 1000 }));
+  await assert.rejects(
+    NatsToolClient.connect(`nats://caller:ca-pass@127.0.0.1:${nats.port}/secret`, {
+      timeoutMs: 1000,
+    }),
+  );
   await assert.rejects(
     NatsToolClient.connect(`nats://caller:wrong@127.0.0.1:${nats.port}/demo`),
     (err: PipeToolError) => {
@@ -86,7 +95,10 @@ test("a request for a command the tool does not export is refused, not forwarded
   assert.equal(server.state, "running");
   const client = await NatsToolClient.connect(`${nats.url}/demo`);
   t.after(() => client.close());
-  await assert.rejects(client.call("stop"), (err: RemoteError) => err.remoteCode === "unknown_command");
+  await assert.rejects(
+    client.call("stop"),
+    (err: RemoteError) => err.remoteCode === "unknown_command",
+  );
 });
 
 test("token and nkey credentials pass through", async (t) => {
@@ -110,7 +122,10 @@ test("token and nkey credentials pass through", async (t) => {
   const b = await NatsToolClient.connect(`nats://t0ken@127.0.0.1:${withToken.port}/demo`);
   assert.equal((await b.call("ping")).event, "pong");
   await b.close();
-  await assert.rejects(NatsToolClient.connect(`${withToken.url}/demo`), (err: PipeToolError) => err.code === "EIO");
+  await assert.rejects(
+    NatsToolClient.connect(`${withToken.url}/demo`),
+    (err: PipeToolError) => err.code === "EIO",
+  );
   await assert.rejects(
     NatsToolClient.connect(`${withToken.url}/demo`, { creds: path.join(dir, "absent.creds") }),
     (err: PipeToolError) => err.code === "EIO" && /credentials file/.test(err.message),
@@ -121,13 +136,65 @@ async function makeCerts(t: TestContext): Promise<Record<string, string>> {
   const dir = await tempDir(t, "npt-tls-");
   const f = (name: string): string => path.join(dir, name);
   const ssl = (...args: string[]) => run("openssl", args, { cwd: dir });
-  await ssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=test-ca", "-keyout", f("ca.key"), "-out", f("ca.pem"));
+  await ssl(
+    "req",
+    "-x509",
+    "-newkey",
+    "rsa:2048",
+    "-nodes",
+    "-days",
+    "1",
+    "-subj",
+    "/CN=test-ca",
+    "-keyout",
+    f("ca.key"),
+    "-out",
+    f("ca.pem"),
+  );
   for (const who of ["server", "client"]) {
-    await ssl("req", "-newkey", "rsa:2048", "-nodes", "-subj", `/CN=${who}`, "-keyout", f(`${who}.key`), "-out", f(`${who}.csr`));
-    await writeFile(f(`${who}.ext`), who === "server" ? "subjectAltName=IP:127.0.0.1,DNS:localhost\n" : "extendedKeyUsage=clientAuth\n");
-    await ssl("x509", "-req", "-in", f(`${who}.csr`), "-CA", f("ca.pem"), "-CAkey", f("ca.key"), "-CAcreateserial", "-days", "1", "-extfile", f(`${who}.ext`), "-out", f(`${who}.pem`));
+    await ssl(
+      "req",
+      "-newkey",
+      "rsa:2048",
+      "-nodes",
+      "-subj",
+      `/CN=${who}`,
+      "-keyout",
+      f(`${who}.key`),
+      "-out",
+      f(`${who}.csr`),
+    );
+    await writeFile(
+      f(`${who}.ext`),
+      who === "server"
+        ? "subjectAltName=IP:127.0.0.1,DNS:localhost\n"
+        : "extendedKeyUsage=clientAuth\n",
+    );
+    await ssl(
+      "x509",
+      "-req",
+      "-in",
+      f(`${who}.csr`),
+      "-CA",
+      f("ca.pem"),
+      "-CAkey",
+      f("ca.key"),
+      "-CAcreateserial",
+      "-days",
+      "1",
+      "-extfile",
+      f(`${who}.ext`),
+      "-out",
+      f(`${who}.pem`),
+    );
   }
-  return { ca: f("ca.pem"), serverCert: f("server.pem"), serverKey: f("server.key"), cert: f("client.pem"), key: f("client.key") };
+  return {
+    ca: f("ca.pem"),
+    serverCert: f("server.pem"),
+    serverKey: f("server.key"),
+    cert: f("client.pem"),
+    key: f("client.key"),
+  };
 }
 
 test("TLS with client certificates passes through", async (t) => {
@@ -143,5 +210,7 @@ test("TLS with client certificates passes through", async (t) => {
   t.after(() => client.close());
   assert.equal((await client.call("echo", { data: "secure" }))["data"], "secure");
   // Without a client certificate the server refuses.
-  await assert.rejects(NatsToolClient.connect(`tls://127.0.0.1:${nats.port}/demo`, { tls: { ca: certs.ca! } }));
+  await assert.rejects(
+    NatsToolClient.connect(`tls://127.0.0.1:${nats.port}/demo`, { tls: { ca: certs.ca! } }),
+  );
 });

@@ -35,7 +35,9 @@ async function stuckSubscriber(port: number, subject: string): Promise<net.Socke
 }
 
 test("a remote consumer that stops reading never stalls the tool", async (t) => {
-  const nats = await startNats(t, { config: "max_payload: 65536\nmax_pending: 262144\nwrite_deadline: \"1s\"\n" });
+  const nats = await startNats(t, {
+    config: 'max_payload: 65536\nmax_pending: 262144\nwrite_deadline: "1s"\n',
+  });
   const host = await machine(t);
   await serveDemo(t, { dir: host.dir });
   await exportFrom(t, host, nats.url, { tools: ["demo"] });
@@ -55,9 +57,14 @@ test("a remote consumer that stops reading never stalls the tool", async (t) => 
   t.after(() => local.close());
   const pad = "x".repeat(16 * 1024);
   // 400 broadcasts of 16 KiB (6.4 MB) through the gateway, while the stuck consumer reads nothing.
-  for (let i = 0; i < 400; i++) await local.call("shout", { data: { i, pad } }, { timeoutMs: 10_000 });
+  for (let i = 0; i < 400; i++)
+    await local.call("shout", { data: { i, pad } }, { timeoutMs: 10_000 });
   await all;
-  assert.deepEqual(got, Array.from({ length: 400 }, (_, i) => i), "every broadcast, in order");
+  assert.deepEqual(
+    got,
+    Array.from({ length: 400 }, (_, i) => i),
+    "every broadcast, in order",
+  );
   await waitForOutput(nats.proc, (_o, err) => /Slow Consumer/i.test(err), 15_000);
   assert.equal((await local.call("ping")).event, "pong");
   assert.equal((await listener.call("ping")).event, "pong");

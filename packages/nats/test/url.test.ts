@@ -28,12 +28,15 @@ test("parses servers, credentials and the tool name", () => {
 
 test("bad addresses say what is wrong and never echo a password", () => {
   const bad = (url: string, mode: "required" | "none", re: RegExp): void => {
-    assert.throws(() => parseNatsUrl(url, mode), (err: PipeToolError) => {
-      assert.ok(err.code === "EUSAGE" || err.code === "EBADNAME", err.code);
-      assert.match(err.message, re);
-      assert.doesNotMatch(err.message, /hunter2/);
-      return true;
-    });
+    assert.throws(
+      () => parseNatsUrl(url, mode),
+      (err: PipeToolError) => {
+        assert.ok(err.code === "EUSAGE" || err.code === "EBADNAME", err.code);
+        assert.match(err.message, re);
+        assert.doesNotMatch(err.message, /hunter2/);
+        return true;
+      },
+    );
   };
   bad("nats://u:hunter2@h:99999", "none", /out of range/);
   bad("nats://h", "required", /names no tool/);

@@ -64,7 +64,12 @@ export interface NatsCommon {
 /** One parsed NATS command line. */
 export type NatsCommand =
   | { kind: "help" }
-  | (NatsCommon & { kind: "export"; tools: string[] | "all"; dir: string | undefined; queue: string | undefined })
+  | (NatsCommon & {
+      kind: "export";
+      tools: string[] | "all";
+      dir: string | undefined;
+      queue: string | undefined;
+    })
   | (NatsCommon & { kind: "import"; as: string | undefined; dir: string | undefined })
   | (NatsCommon & { kind: "list" })
   | (NatsCommon & { kind: "describe" })
@@ -79,7 +84,12 @@ export type NatsCommand =
 /** Whether a command line is one of the NATS commands (what cpipe hands to this package). */
 export function isNatsCommand(argv: readonly string[]): boolean {
   return argv.some(
-    (a) => a === "--export" || a === "--import" || a.startsWith("--export=") || a.startsWith("--import=") || isNatsUrl(a),
+    (a) =>
+      a === "--export" ||
+      a === "--import" ||
+      a.startsWith("--export=") ||
+      a.startsWith("--import=") ||
+      isNatsUrl(a),
   );
 }
 
@@ -111,9 +121,13 @@ function authOf(v: Values, env: NodeJS.ProcessEnv): NatsAuthOptions {
   const ca = v["tls-ca"];
   const cert = v["tls-cert"];
   const key = v["tls-key"];
-  if ((cert === undefined) !== (key === undefined)) throw usage("--tls-cert and --tls-key go together");
+  if ((cert === undefined) !== (key === undefined))
+    throw usage("--tls-cert and --tls-key go together");
   if (ca !== undefined || cert !== undefined) {
-    auth.tls = { ...(ca === undefined ? {} : { ca }), ...(cert === undefined ? {} : { cert, key: key! }) };
+    auth.tls = {
+      ...(ca === undefined ? {} : { ca }),
+      ...(cert === undefined ? {} : { cert, key: key! }),
+    };
   } else if (v.tls === true) auth.tls = true;
   return auth;
 }
@@ -126,10 +140,24 @@ const ALLOWED: Record<string, readonly string[]> = {
   describe: ["prefix", "timeout", "jsonl", "verbose"],
   send: ["prefix", "timeout", "jsonl", "verbose", "data", "json", "no-wait"],
 };
-const AUTH_KEYS = ["creds", "nkey", "user", "password", "token", "tls", "tls-ca", "tls-cert", "tls-key"];
+const AUTH_KEYS = [
+  "creds",
+  "nkey",
+  "user",
+  "password",
+  "token",
+  "tls",
+  "tls-ca",
+  "tls-cert",
+  "tls-key",
+];
 
 function checkAllowed(kind: string, v: Values, mode: string | undefined): void {
-  const allowed = new Set([...(ALLOWED[kind] ?? []), ...AUTH_KEYS, ...(mode === undefined ? [] : [mode])]);
+  const allowed = new Set([
+    ...(ALLOWED[kind] ?? []),
+    ...AUTH_KEYS,
+    ...(mode === undefined ? [] : [mode]),
+  ]);
   for (const [key, value] of Object.entries(v)) {
     if (value !== undefined && !allowed.has(key)) {
       throw usage(`--${key} does not apply to ${mode === undefined ? "a call" : `--${mode}`}`);
@@ -165,12 +193,16 @@ export function parseNatsCli(argv: string[], env: NodeJS.ProcessEnv = process.en
   }
   const { values: v, positionals } = parsed;
   if (v.help === true) return { kind: "help" };
-  const modes = (["export", "import", "list"] as const).filter((m) => v[m] !== undefined && v[m] !== false);
+  const modes = (["export", "import", "list"] as const).filter(
+    (m) => v[m] !== undefined && v[m] !== false,
+  );
   if (modes.length > 1) throw usage(`choose one of ${modes.map((m) => `--${m}`).join(", ")}`);
   const mode = modes[0];
   const url = mode === "export" ? v.export : mode === "import" ? v.import : positionals[0];
   if (url === undefined || !isNatsUrl(url)) {
-    throw usage(`${mode === undefined ? "the tool" : `--${mode}`} needs a nats://HOST:PORT address`);
+    throw usage(
+      `${mode === undefined ? "the tool" : `--${mode}`} needs a nats://HOST:PORT address`,
+    );
   }
   const common: NatsCommon = {
     url,
@@ -186,7 +218,13 @@ export function parseNatsCli(argv: string[], env: NodeJS.ProcessEnv = process.en
     if ((v.tools === undefined) === (v.all !== true)) {
       throw usage("say what to export: --tools a,b (those tools) or --all (every local tool)");
     }
-    const tools = v.all === true ? "all" : v.tools!.split(",").map((t) => t.trim()).filter((t) => t !== "");
+    const tools =
+      v.all === true
+        ? "all"
+        : v
+            .tools!.split(",")
+            .map((t) => t.trim())
+            .filter((t) => t !== "");
     if (tools !== "all" && tools.length === 0) throw usage("--tools needs at least one tool name");
     return { kind: "export", ...common, tools, dir: v.dir, queue: v.queue };
   }
@@ -206,8 +244,10 @@ export function parseNatsCli(argv: string[], env: NodeJS.ProcessEnv = process.en
     return { kind: "describe", ...common };
   }
   checkAllowed("send", v, undefined);
-  if (positionals.length > 3) throw usage("too many arguments: expected nats://HOST:PORT/NAME CMD [DATA]");
-  if (positionals[2] !== undefined && v.data !== undefined) throw usage("give DATA once: as an argument or with -d");
+  if (positionals.length > 3)
+    throw usage("too many arguments: expected nats://HOST:PORT/NAME CMD [DATA]");
+  if (positionals[2] !== undefined && v.data !== undefined)
+    throw usage("give DATA once: as an argument or with -d");
   return {
     kind: "send",
     ...common,

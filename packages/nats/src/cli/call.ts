@@ -45,7 +45,8 @@ export async function runSend(cmd: Send): Promise<number> {
   const printer = new Printer(cmd.jsonl);
   let client: NatsToolClient | undefined;
   try {
-    const args: Record<string, unknown> = cmd.data === undefined ? {} : { data: parseData(cmd.data) };
+    const args: Record<string, unknown> =
+      cmd.data === undefined ? {} : { data: parseData(cmd.data) };
     Object.assign(args, cmd.extra);
     client = await NatsToolClient.connect(cmd.url, clientOptions(cmd, interrupt.signal));
     if (!cmd.wait) {
@@ -68,7 +69,10 @@ export async function runSend(cmd: Send): Promise<number> {
     }
     if (err instanceof RemoteError) {
       if (cmd.jsonl) printer.final(err.reply as EventMessage);
-      const hint = err.remoteCode === "unknown_command" || err.remoteCode === "bad_args" ? ` (see its commands: cpipe ${cmd.url} help)` : "";
+      const hint =
+        err.remoteCode === "unknown_command" || err.remoteCode === "bad_args"
+          ? ` (see its commands: cpipe ${cmd.url} help)`
+          : "";
       printError(`${client?.name ?? cmd.url} ${cmd.cmd}: ${err.message}${hint}`);
       return Exit.Failed;
     }
@@ -89,17 +93,34 @@ export async function runDescribe(cmd: Describe): Promise<number> {
     const listed = await client.call("list_interfaces");
     const names = Array.isArray(listed["interfaces"]) ? (listed["interfaces"] as unknown[]) : [];
     const own = names.find((n): n is string => typeof n === "string" && n !== "base");
-    const iface = own === undefined ? undefined : (await client.call("get_interface", { name: own }))["interface"];
+    const iface =
+      own === undefined
+        ? undefined
+        : (await client.call("get_interface", { name: own }))["interface"];
     if (cmd.jsonl) {
-      process.stdout.write(`${JSON.stringify({ name: client.name, description: desc["description"], interface: iface })}\n`);
+      process.stdout.write(
+        `${JSON.stringify({ name: client.name, description: desc["description"], interface: iface })}\n`,
+      );
       return Exit.Ok;
     }
-    const lines = [`${client.name} (over NATS): ${String(desc["description"] ?? "")}`, "", "Commands:"];
-    const commands = (iface as { commands?: { name: string; description?: string; stream?: boolean }[] } | undefined)?.commands ?? [];
+    const lines = [
+      `${client.name} (over NATS): ${typeof desc["description"] === "string" ? desc["description"] : ""}`,
+      "",
+      "Commands:",
+    ];
+    const commands =
+      (
+        iface as
+          { commands?: { name: string; description?: string; stream?: boolean }[] } | undefined
+      )?.commands ?? [];
     for (const c of commands) {
-      lines.push(`  ${c.name.padEnd(18)} ${c.description ?? ""}${c.stream === true ? " (streams)" : ""}`);
+      lines.push(
+        `  ${c.name.padEnd(18)} ${c.description ?? ""}${c.stream === true ? " (streams)" : ""}`,
+      );
     }
-    lines.push(`  ${"ping, get_state, get_description, get_help, get_config, list_interfaces, get_interface".padEnd(18)}`);
+    lines.push(
+      `  ${"ping, get_state, get_description, get_help, get_config, list_interfaces, get_interface".padEnd(18)}`,
+    );
     process.stdout.write(`${lines.join("\n")}\n`);
     return Exit.Ok;
   } finally {

@@ -1,7 +1,7 @@
 /**
  * `cpipe --list nats://HOST:PORT`: the tools exported on NATS, found through the services API.
  */
-import { openNats } from "../auth.js";
+import { closeNats, openNats } from "../auth.js";
 import { listRemoteTools } from "../discovery.js";
 import { parseNatsUrl, redact } from "../url.js";
 import type { NatsCommand } from "./args.js";
@@ -34,6 +34,6 @@ export async function runList(cmd: List): Promise<number> {
     process.stdout.write(`${lines.join("\n")}\n`);
     return Exit.Ok;
   } finally {
-    await nc.close();
+    await closeNats(nc);
   }
 }

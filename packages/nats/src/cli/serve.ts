@@ -28,9 +28,6 @@ export async function runExport(cmd: Export): Promise<number> {
       onChange: ({ tool, exported, commands }) =>
         say(exported ? `exported ${tool} (${(commands ?? []).join(" ")})` : `withdrawn ${tool}`),
     });
-    for (const name of gateway.exported()) {
-      say(`exported ${name} (${gateway.tool(name)?.commands.join(" ") ?? ""})`);
-    }
     const what = cmd.tools === "all" ? "every tool" : cmd.tools.join(", ");
     say(`ready ${gateway.url} exporting ${what} from ${gateway.dir}`);
     await aborted(interrupt.signal);

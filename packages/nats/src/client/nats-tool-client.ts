@@ -9,7 +9,7 @@ import type { Msg, NatsConnection, Subscription } from "nats";
 import { createInbox } from "nats";
 import type { CallOptions, EventMessage, StreamOptions } from "named-pipe-tools";
 import { PipeToolError, RemoteError, ToolStream, isTerminal } from "named-pipe-tools";
-import { openNats } from "../auth.js";
+import { closeNats, openNats } from "../auth.js";
 import { DEFAULT_PREFIX, ToolSubjects, checkPrefix, toolToken } from "../subjects.js";
 import { parseNatsUrl, redact } from "../url.js";
 import {
@@ -174,7 +174,8 @@ export class NatsToolClient {
         nc.subscribe(`${this.#subjects.frames}.${this.clientToken}`, {
           callback: (_e, m) => {
             own = true;
-            if (m.headers?.has(READY_HEADER) !== true) this.#events.emit("data", Buffer.from(m.data));
+            if (m.headers?.has(READY_HEADER) !== true)
+              this.#events.emit("data", Buffer.from(m.data));
           },
         }),
       );
@@ -190,13 +191,13 @@ export class NatsToolClient {
 
   async #followStatus(): Promise<void> {
     for await (const status of this.#nc.status()) {
-      if (status.type !== "disconnect") continue;
+      if (String(status.type) !== "disconnect") continue;
       // Replies of calls in flight may be lost with the connection: fail them now, clearly.
       // New calls wait for the reconnect (the client buffers them) and work after it.
       this.#failAll(
         new PipeToolError(
           "ESERVERGONE",
-          `lost the connection to NATS (${String(status.data)}) during the call; it may or may not have run on '${this.name}'`,
+          `lost the connection to NATS (${typeof status.data === "string" ? status.data : "server"}) during the call; it may or may not have run on '${this.name}'`,
         ),
       );
     }
@@ -376,7 +377,11 @@ export class NatsToolClient {
     try {
       id = this.#request(cmd, args, pending);
     } catch (err) {
-      pending.fail(err instanceof PipeToolError ? err : new PipeToolError("EIO", String(err)));
+      pending.fail(
+        err instanceof PipeToolError
+          ? (err as PipeToolError)
+          : new PipeToolError("EIO", String(err), { cause: err }),
+      );
       throw err;
     }
     return stream;
@@ -416,7 +421,9 @@ export class NatsToolClient {
       msg = undefined;
     }
     if (!isRecord(msg) || typeof msg["event"] !== "string") {
-      entry.fail(new PipeToolError("EPROTO", `a reply to '${entry.cmd}' over NATS is not an event`));
+      entry.fail(
+        new PipeToolError("EPROTO", `a reply to '${entry.cmd}' over NATS is not an event`),
+      );
       return;
     }
     this.#trace?.("in", msg);
@@ -507,7 +514,8 @@ export class NatsToolClient {
 
   #activeGateways(): Set<string> {
     const ids = new Set<string>();
-    for (const entry of this.#pending.values()) if (entry.gateway !== undefined) ids.add(entry.gateway);
+    for (const entry of this.#pending.values())
+      if (entry.gateway !== undefined) ids.add(entry.gateway);
     return ids;
   }
 
@@ -576,9 +584,7 @@ export class NatsToolClient {
     this.#watch.stop();
     this.#failAll(this.#ended);
     for (const sub of this.#subs) sub.unsubscribe();
-    if (this.#ownsConnection && !this.#nc.isClosed()) {
-      await this.#nc.drain().catch(() => this.#nc.close());
-    }
+    if (this.#ownsConnection) await closeNats(this.#nc);
     if (reason !== undefined) this.#emit({ event: "disconnected", message: reason.message });
     this.#resolveClosed(reason);
   }

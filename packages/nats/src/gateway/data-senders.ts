@@ -94,7 +94,9 @@ export class DataSenders {
       });
     } catch (err) {
       this.#senders.delete(token);
-      this.#log(`${this.#tool}: cannot open a data channel for a remote sender: ${(err as Error).message}`);
+      this.#log(
+        `${this.#tool}: cannot open a data channel for a remote sender: ${(err as Error).message}`,
+      );
     }
   }
 
@@ -102,7 +104,9 @@ export class DataSenders {
     try {
       client.sendData(frame);
     } catch (err) {
-      this.#log(`${this.#tool}: frame from remote sender ${token} dropped: ${(err as Error).message}`);
+      this.#log(
+        `${this.#tool}: frame from remote sender ${token} dropped: ${(err as Error).message}`,
+      );
     }
   }
 
@@ -129,6 +133,6 @@ export class DataSenders {
     clearInterval(this.#timer);
     const clients = [...this.#senders.values()].map((s) => s.client);
     this.#senders.clear();
-    await Promise.all(clients.map((c) => c?.close()));
+    await Promise.all(clients.map((c) => c?.close() ?? Promise.resolve()));
   }
 }

@@ -50,7 +50,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 function withoutId(msg: EventMessage): EventMessage {
   if (msg.id === undefined) return msg;
   const { id: _id, ...rest } = msg;
-  return rest as EventMessage;
+  return rest;
 }
 
 /** One exported tool. */
@@ -170,7 +170,11 @@ export class ExportedTool {
       args = undefined;
     }
     if (!isRecord(args)) {
-      this.#answer(m.reply, { event: "error", message: "arguments must be a JSON object", code: "bad_request" }, true);
+      this.#answer(
+        m.reply,
+        { event: "error", message: "arguments must be a JSON object", code: "bad_request" },
+        true,
+      );
       return;
     }
     const via = this.#senders.clientFor(m.headers) ?? this.#client;
@@ -218,7 +222,7 @@ export class ExportedTool {
       this.#answer(reply, { event: "error", message: why, code: "cancelled" }, first);
       return;
     }
-    const code = err instanceof PipeToolError ? err.code : "EIO";
+    const code: string = err instanceof PipeToolError ? (err as PipeToolError).code : "EIO";
     const message =
       code === "ESERVERGONE"
         ? `tool '${this.name}' went away on the exporting host during the request`

@@ -8,10 +8,22 @@ import { randomBytes } from "node:crypto";
 import type { FSWatcher } from "node:fs";
 import { watch } from "node:fs";
 import type { NatsConnection, Subscription } from "nats";
-import { PipeToolError, ToolClient, defaultPipeDir, scanPipes, validateToolName } from "named-pipe-tools";
+import {
+  PipeToolError,
+  ToolClient,
+  defaultPipeDir,
+  scanPipes,
+  validateToolName,
+} from "named-pipe-tools";
 import type { OpenNatsOptions } from "../auth.js";
-import { openNats } from "../auth.js";
-import { DEFAULT_PREFIX, DEFAULT_QUEUE, checkPrefix, gatewaySubject, toolToken } from "../subjects.js";
+import { closeNats, openNats } from "../auth.js";
+import {
+  DEFAULT_PREFIX,
+  DEFAULT_QUEUE,
+  checkPrefix,
+  gatewaySubject,
+  toolToken,
+} from "../subjects.js";
 import { parseNatsUrl, redact } from "../url.js";
 import { describeLocalTool } from "./describe.js";
 import type { ExportContext } from "./exported-tool.js";
@@ -95,7 +107,7 @@ export class NatsGateway {
   static async start(url: string, options: GatewayOptions): Promise<NatsGateway> {
     const tools = options.tools;
     if (tools !== "all" && (!Array.isArray(tools) || tools.length === 0)) {
-      throw new PipeToolError("EUSAGE", "say which tools to export: a list of names, or \"all\"");
+      throw new PipeToolError("EUSAGE", 'say which tools to export: a list of names, or "all"');
     }
     if (tools !== "all") for (const name of tools) validateToolName(name);
     const address = parseNatsUrl(url, "none");
@@ -166,7 +178,10 @@ export class NatsGateway {
   async #export(name: string): Promise<void> {
     const clash = this.#tokenTaken(name);
     if (clash !== undefined) {
-      this.#report(name, `its subject name '${toolToken(name)}' is already exported for '${clash}'`);
+      this.#report(
+        name,
+        `its subject name '${toolToken(name)}' is already exported for '${clash}'`,
+      );
       return;
     }
     this.#starting.add(name);
@@ -226,7 +241,7 @@ export class NatsGateway {
     this.#tools.clear();
     this.#control.unsubscribe();
     const nc = this.#ctx.nc;
-    if (this.#ownsConnection && !nc.isClosed()) await nc.drain().catch(() => nc.close());
+    if (this.#ownsConnection) await closeNats(nc);
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

@@ -83,7 +83,8 @@ export class InFlight {
 
   #probeAll(): void {
     const now = Date.now();
-    for (const [reply, at] of this.#early) if (now - at > EARLY_CANCEL_MS) this.#early.delete(reply);
+    for (const [reply, at] of this.#early)
+      if (now - at > EARLY_CANCEL_MS) this.#early.delete(reply);
     for (const [reply, running] of this.#running) {
       if (running.probing || now - running.since < this.#probeMs) continue;
       running.probing = true;

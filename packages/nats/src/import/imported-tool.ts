@@ -7,8 +7,19 @@
  * and binary frames are broadcast to the local subscribers, and frames the local clients send
  * go to the remote tool.
  */
-import type { EventMessage, InterfaceSpec, RequestContext, ToolServerOptions } from "named-pipe-tools";
-import { BUILTIN_COMMANDS, PipeToolError, RemoteError, ToolServer, isTerminal } from "named-pipe-tools";
+import type {
+  EventMessage,
+  InterfaceSpec,
+  RequestContext,
+  ToolServerOptions,
+} from "named-pipe-tools";
+import {
+  BUILTIN_COMMANDS,
+  PipeToolError,
+  RemoteError,
+  ToolServer,
+  isTerminal,
+} from "named-pipe-tools";
 import { NatsToolClient } from "../client/nats-tool-client.js";
 import type { NatsClientOptions } from "../client/options.js";
 import { parseNatsUrl } from "../url.js";
@@ -94,7 +105,11 @@ export class ImportedTool extends ToolServer {
     }
     remote.on("*", (msg) => {
       if (msg.event === "disconnected") return;
-      if (msg.event === "state_changed" && typeof msg["state"] === "string" && msg["state"] !== "") {
+      if (
+        msg.event === "state_changed" &&
+        typeof msg["state"] === "string" &&
+        msg["state"] !== ""
+      ) {
         this.setState(msg["state"]);
       } else this.broadcast(msg.event, fieldsOf(msg));
     });
@@ -106,14 +121,23 @@ export class ImportedTool extends ToolServer {
   async #forward(cmd: string, args: Record<string, unknown>, ctx: RequestContext): Promise<void> {
     try {
       // No timeout here: the local caller has its own, and cancels (ctx.signal) when it expires.
-      const stream = this.remote.stream(cmd, args, { signal: ctx.signal, timeoutMs: 2_147_483_647 });
+      const stream = this.remote.stream(cmd, args, {
+        signal: ctx.signal,
+        timeoutMs: 2_147_483_647,
+      });
       for await (const msg of stream) {
-        if (isTerminal(msg)) ctx.reply(msg.event, { ...fieldsOf(msg), ...(msg.done === undefined ? {} : { done: msg.done }) });
+        if (isTerminal(msg))
+          ctx.reply(msg.event, {
+            ...fieldsOf(msg),
+            ...(msg.done === undefined ? {} : { done: msg.done }),
+          });
         else ctx.emit(msg.event, fieldsOf(msg));
       }
     } catch (err) {
       if (err instanceof RemoteError) {
-        throw new PipeToolError("EREMOTE", err.message, { wireCode: err.remoteCode ?? "handler_error" });
+        throw new PipeToolError("EREMOTE", err.message, {
+          wireCode: err.remoteCode ?? "handler_error",
+        });
       }
       throw err;
     }
