@@ -12,6 +12,8 @@
  *   (yes) or `0` (no longer);
  * - `Nats-Service-Error` / `Nats-Service-Error-Code` on error replies, as the NATS services
  *   protocol has them, so generic NATS tooling sees failures;
+ * - `Npt-Batch: <n>`: the payload is a JSON array of n messages of the request, in order (a
+ *   burst of stream items, maybe ending with the final message);
  * - `Npt-Fail: <CODE>`: the request failed on the exporting host (see {@link FAIL_HEADER});
  * - `Npt-Sender: <token>` on binary frames sent to a tool: which remote client sent them.
  */
@@ -33,6 +35,8 @@ export const PROBE_HEADER = "Npt-Probe";
  * client would.
  */
 export const FAIL_HEADER = "Npt-Fail";
+/** Header of a message carrying several stream items as a JSON array (value: how many). */
+export const BATCH_HEADER = "Npt-Batch";
 /** Header of the first (empty) message on a remote sender's own frames subject. */
 export const READY_HEADER = "Npt-Ready";
 /** Header naming the remote sender of a binary frame. */

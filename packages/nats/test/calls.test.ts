@@ -160,3 +160,30 @@ test("broadcasts arrive on the events subject; binary frames travel as raw bytes
   await until(() => onWire.length === 1);
   assert.deepEqual(onWire, [payload.length], "no base64: the NATS payload is the frame itself");
 });
+
+test("a burst of stream items arrives whole and in order; messages over max_payload fail clearly", async (t) => {
+  const nats = await startNats(t, { config: "max_payload: 65536\n" });
+  const host = await machine(t);
+  await serveDemo(t, { dir: host.dir });
+  await exportFrom(t, host, nats.url, { tools: ["demo"] });
+  const client = await NatsToolClient.connect(`${nats.url}/demo`);
+  t.after(() => client.close());
+
+  const items = await client.stream("count", { n: 20_000 }).toArray();
+  assert.equal(items.length, 20_001);
+  assert.ok(items.slice(0, -1).every((m, i) => m["text"] === String(i + 1) && m.done === false));
+  assert.deepEqual(items.at(-1), { event: "token", text: "", done: true, count: 20_000 });
+
+  // Arguments that fit, a reply that does not (the reply adds `"event":"echo"`).
+  const data = "y".repeat(65_520);
+  await assert.rejects(client.call("echo", { data }), (err: PipeToolError) => {
+    assert.equal(err.code, "ETOOBIG");
+    assert.match(err.message, /max_payload \(65536 bytes\)/);
+    return true;
+  });
+  assert.throws(
+    () => client.send("echo", { data: data + "y".repeat(100) }),
+    (err: PipeToolError) => err.code === "ETOOBIG",
+  );
+  assert.equal((await client.call("echo", { data: "small" }))["data"], "small");
+});

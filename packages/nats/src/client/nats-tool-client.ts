@@ -14,6 +14,7 @@ import { DEFAULT_PREFIX, ToolSubjects, checkPrefix, toolToken } from "../subject
 import { parseNatsUrl, redact } from "../url.js";
 import {
   ACK_HEADER,
+  BATCH_HEADER,
   GATEWAY_HEADER,
   FAIL_HEADER,
   PROBE_HEADER,
@@ -235,7 +236,15 @@ export class NatsToolClient {
     // A client with a data channel names itself, so its requests run through the same local
     // client as its frames on the tool's host (per-client settings apply to both).
     const headers = this.#withData ? oneHeader(SENDER_HEADER, this.clientToken) : undefined;
-    this.#nc.publish(this.#subjects.command(cmd), encodeJson(args ?? {}), {
+    const payload = encodeJson(args ?? {});
+    const max = this.#nc.info?.max_payload;
+    if (max !== undefined && payload.length > max) {
+      throw new PipeToolError(
+        "ETOOBIG",
+        `the arguments of '${cmd}' (${payload.length} bytes) are over the NATS server's max_payload (${max} bytes)`,
+      );
+    }
+    this.#nc.publish(this.#subjects.command(cmd), payload, {
       ...(reply === undefined ? {} : { reply }),
       ...(headers === undefined ? {} : { headers }),
     });
@@ -414,20 +423,27 @@ export class NatsToolClient {
       entry.fail(new PipeToolError(failCode(failed), decodeText(m.data)));
       return;
     }
-    let msg: unknown;
+    let body: unknown;
     try {
-      msg = decodeJson(m.data);
+      body = decodeJson(m.data);
     } catch {
-      msg = undefined;
+      body = undefined;
     }
-    if (!isRecord(msg) || typeof msg["event"] !== "string") {
-      entry.fail(
-        new PipeToolError("EPROTO", `a reply to '${entry.cmd}' over NATS is not an event`),
-      );
-      return;
+    // A burst of stream items comes as one array (`Npt-Batch`), in order.
+    const batch =
+      h?.has(BATCH_HEADER) === true && Array.isArray(body) ? (body as unknown[]) : [body];
+    for (const msg of batch) {
+      if (this.#pending.get(id) !== entry) return; // ended (final, failure or cancel)
+      if (!isRecord(msg) || typeof msg["event"] !== "string") {
+        this.#pending.delete(id);
+        entry.fail(
+          new PipeToolError("EPROTO", `a reply to '${entry.cmd}' over NATS is not an event`),
+        );
+        return;
+      }
+      this.#trace?.("in", msg);
+      entry.onMessage(msg as EventMessage);
     }
-    this.#trace?.("in", msg);
-    entry.onMessage(msg as EventMessage);
   }
 
   /** A 503: nothing listens on the command's subject. Tells "no such tool" from "no such command". */

@@ -9,22 +9,14 @@
  */
 import type { Msg, NatsConnection, Service, Subscription } from "nats";
 import type { EventMessage, ToolClient } from "named-pipe-tools";
-import { PipeToolError, RemoteError } from "named-pipe-tools";
+import { PipeToolError, RemoteError, isTerminal } from "named-pipe-tools";
 import { ToolSubjects, isEndpointName } from "../subjects.js";
-import {
-  ACK_HEADER,
-  FAIL_HEADER,
-  GATEWAY_HEADER,
-  decodeJson,
-  decodeText,
-  encodeJson,
-  oneHeader,
-  replyHeaders,
-} from "../wire.js";
+import { decodeJson, decodeText, encodeJson } from "../wire.js";
 import type { ToolDescription } from "./describe.js";
 import { exportedCommands } from "./describe.js";
 import { DataSenders } from "./data-senders.js";
 import { InFlight } from "./in-flight.js";
+import { ReplyWriter } from "./reply-writer.js";
 
 /** The version the services API reports (the package's). */
 export const SERVICE_VERSION = "0.2.0";
@@ -169,67 +161,53 @@ export class ExportedTool {
     } catch {
       args = undefined;
     }
-    if (!isRecord(args)) {
-      this.#answer(
-        m.reply,
-        { event: "error", message: "arguments must be a JSON object", code: "bad_request" },
-        true,
-      );
-      return;
-    }
     const via = this.#senders.clientFor(m.headers) ?? this.#client;
     if (m.reply === undefined || m.reply === "") {
-      via.send(cmd, args); // fire and forget (cpipe -n)
+      if (isRecord(args)) via.send(cmd, args); // fire and forget (cpipe -n)
       return;
     }
-    const reply = m.reply;
-    const signal = this.#inFlight.add(reply);
-    let first = true;
-    const ack = setTimeout(() => {
-      if (!first) return;
-      first = false;
-      const h = oneHeader(ACK_HEADER, "1");
-      h.set(GATEWAY_HEADER, this.#ctx.gatewayId);
-      this.#ctx.nc.publish(reply, undefined, { headers: h });
-    }, this.#ctx.ackAfterMs);
+    if (!isRecord(args)) {
+      const bad = {
+        event: "error",
+        message: "arguments must be a JSON object",
+        code: "bad_request",
+      };
+      new ReplyWriter(this.#ctx.nc, m.reply, this.#ctx.gatewayId).final(bad);
+      return;
+    }
+    const signal = this.#inFlight.add(m.reply);
+    const out = new ReplyWriter(this.#ctx.nc, m.reply, this.#ctx.gatewayId);
+    const ack = setTimeout(() => out.ack(), this.#ctx.ackAfterMs);
     try {
       // No local timeout: the caller times out and cancels, or is found gone by the probes.
       for await (const msg of via.stream(cmd, args, { signal, timeoutMs: 2_147_483_647 })) {
-        this.#answer(reply, msg, first);
-        first = false;
+        if (isTerminal(msg)) out.final(msg);
+        else out.item(msg);
       }
     } catch (err) {
-      if (err instanceof RemoteError) this.#answer(reply, err.reply as EventMessage, first);
-      else this.#fail(reply, err, first);
+      if (err instanceof RemoteError) out.final(err.reply as EventMessage);
+      else this.#fail(out, err);
     } finally {
       clearTimeout(ack);
-      this.#inFlight.delete(reply);
+      this.#inFlight.delete(m.reply);
     }
   }
 
-  #answer(reply: string | undefined, msg: EventMessage, first: boolean): void {
-    if (reply === undefined || reply === "") return;
-    const out = withoutId(msg);
-    const headers = replyHeaders(out, first ? this.#ctx.gatewayId : undefined);
-    this.#ctx.nc.publish(reply, encodeJson(out), headers === undefined ? undefined : { headers });
-  }
-
-  #fail(reply: string, err: unknown, first: boolean): void {
+  #fail(out: ReplyWriter, err: unknown): void {
     if (err instanceof PipeToolError && err.code === "EABORTED") {
       // Cancelled by its caller (who may be gone) or by this gateway stopping: end it as a
       // local cancel ends, with an error reply coded `cancelled`.
       const why = err.cause instanceof Error ? err.cause.message : "cancelled";
-      this.#answer(reply, { event: "error", message: why, code: "cancelled" }, first);
+      out.final({ event: "error", message: why, code: "cancelled" });
       return;
     }
     const code: string = err instanceof PipeToolError ? (err as PipeToolError).code : "EIO";
-    const message =
+    out.fail(
+      code,
       code === "ESERVERGONE"
         ? `tool '${this.name}' went away on the exporting host during the request`
-        : `the exporting host failed the request: ${(err as Error).message}`;
-    const h = oneHeader(FAIL_HEADER, code);
-    if (first) h.set(GATEWAY_HEADER, this.#ctx.gatewayId);
-    this.#ctx.nc.publish(reply, new TextEncoder().encode(message), { headers: h });
+        : `the exporting host failed the request: ${(err as Error).message}`,
+    );
   }
 
   /**
