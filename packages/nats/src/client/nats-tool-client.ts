@@ -8,39 +8,20 @@ import { EventEmitter } from "node:events";
 import type { Msg, NatsConnection, Subscription } from "nats";
 import { createInbox } from "nats";
 import type { CallOptions, EventMessage, StreamOptions } from "named-pipe-tools";
-import { PipeToolError, RemoteError, ToolStream, isTerminal } from "named-pipe-tools";
+import { PipeToolError, ToolStream } from "named-pipe-tools";
 import { closeNats, openNats } from "../auth.js";
 import { DEFAULT_PREFIX, ToolSubjects, checkPrefix, toolToken } from "../subjects.js";
 import { parseNatsUrl, redact } from "../url.js";
-import {
-  ACK_HEADER,
-  BATCH_HEADER,
-  GATEWAY_HEADER,
-  FAIL_HEADER,
-  PROBE_HEADER,
-  READY_HEADER,
-  SENDER_HEADER,
-  decodeJson,
-  decodeText,
-  failCode,
-  encodeJson,
-  oneHeader,
-} from "../wire.js";
+import { READY_HEADER, SENDER_HEADER, decodeJson, encodeJson, oneHeader } from "../wire.js";
+import { runCall } from "./call.js";
+import type { ReplyContext } from "./replies.js";
+import { routeReply } from "./replies.js";
 import { GatewayWatch } from "./liveness.js";
+import type { Pending } from "./pending.js";
+import { PendingCalls } from "./pending.js";
 import type { NatsClientOptions } from "./options.js";
 
 export type { NatsClientOptions } from "./options.js";
-
-/** One request waiting for its messages. */
-interface Pending {
-  cmd: string;
-  /** When it was sent (ms since the epoch). */
-  since: number;
-  /** The gateway running it, once a message named it. */
-  gateway: string | undefined;
-  onMessage(msg: EventMessage): void;
-  fail(err: PipeToolError): void;
-}
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
@@ -71,11 +52,12 @@ export class NatsToolClient {
   readonly #callTimeoutMs: number;
   readonly #trace: NatsClientOptions["trace"];
   readonly #events = new EventEmitter();
-  readonly #pending = new Map<string, Pending>();
+  readonly #pending: PendingCalls;
   readonly #inbox: string;
   readonly #subs: Subscription[] = [];
   readonly #watch: GatewayWatch;
   readonly #takeUpMs: number;
+  readonly #replies: ReplyContext;
   #nextId = 1;
   #dataGateway: string | undefined;
   #withData = false;
@@ -92,6 +74,7 @@ export class NatsToolClient {
     this.name = name;
     this.url = url;
     this.clientToken = `n${randomBytes(6).toString("hex")}`;
+    this.#pending = new PendingCalls(name);
     this.#nc = nc;
     this.#ownsConnection = ownsConnection;
     const prefix = checkPrefix(options.prefix ?? DEFAULT_PREFIX);
@@ -101,14 +84,25 @@ export class NatsToolClient {
     this.#events.setMaxListeners(0);
     this.closed = new Promise((resolve) => (this.#resolveClosed = resolve));
     this.#inbox = createInbox(options.inboxPrefix);
-    this.#subs.push(nc.subscribe(`${this.#inbox}.*`, { callback: (_e, m) => this.#onReply(m) }));
+    this.#replies = {
+      nc,
+      inbox: this.#inbox,
+      pending: this.#pending,
+      subjects: this.#subjects,
+      url: this.url,
+      wake: () => this.#watch.wake(),
+      trace: options.trace,
+    };
+    this.#subs.push(
+      nc.subscribe(`${this.#inbox}.*`, { callback: (_e, m) => routeReply(m, this.#replies) }),
+    );
     this.#watch = new GatewayWatch({
       nc,
       prefix,
       intervalMs: options.checkIntervalMs ?? 1000,
-      active: () => this.#activeGateways(),
+      active: () => this.#pending.gateways(),
       onGone: (id) => this.#gatewayGone(id),
-      sweep: () => this.#sweepUntaken(),
+      sweep: () => this.#pending.sweepUntaken(this.#takeUpMs),
     });
     this.#takeUpMs = options.takeUpTimeoutMs ?? 3000;
   }
@@ -195,7 +189,7 @@ export class NatsToolClient {
       if (String(status.type) !== "disconnect") continue;
       // Replies of calls in flight may be lost with the connection: fail them now, clearly.
       // New calls wait for the reconnect (the client buffers them) and work after it.
-      this.#failAll(
+      this.#pending.failAll(
         new PipeToolError(
           "ESERVERGONE",
           `lost the connection to NATS (${typeof status.data === "string" ? status.data : "server"}) during the call; it may or may not have run on '${this.name}'`,
@@ -301,67 +295,15 @@ export class NatsToolClient {
     options: CallOptions,
     onGateway: ((id: string) => void) | undefined,
   ): Promise<EventMessage> {
-    return new Promise((resolve, reject) => {
-      const timeoutMs = options.timeoutMs ?? this.#callTimeoutMs;
-      const { signal, onEvent } = options;
-      let timer: NodeJS.Timeout | undefined;
-      let id = "";
-      const cleanup = (): void => {
-        clearTimeout(timer);
-        signal?.removeEventListener("abort", onAbort);
-        this.#pending.delete(id);
-      };
-      const onAbort = (): void => {
-        cleanup();
-        this.#cancelRemote(id);
-        reject(
-          new PipeToolError("EABORTED", `call '${cmd}' was aborted`, { cause: signal?.reason }),
-        );
-      };
-      if (signal?.aborted === true) {
-        reject(
-          new PipeToolError("EABORTED", `call '${cmd}' was aborted`, { cause: signal.reason }),
-        );
-        return;
-      }
-      const entry: Pending = {
-        cmd,
-        since: 0,
-        gateway: undefined,
-        onMessage: (msg) => {
-          if (entry.gateway !== undefined) onGateway?.(entry.gateway);
-          clearTimeout(timer); // the timeout covers only the wait for the first message
-          if (!isTerminal(msg)) {
-            onEvent?.(msg);
-            return;
-          }
-          cleanup();
-          if (msg.event === "error") reject(new RemoteError(msg));
-          else resolve(msg);
-        },
-        fail: (err) => {
-          cleanup();
-          reject(err);
-        },
-      };
-      try {
-        id = this.#request(cmd, args, entry);
-      } catch (err) {
-        reject(err instanceof Error ? err : new Error(String(err)));
-        return;
-      }
-      timer = setTimeout(() => {
-        cleanup();
-        this.#cancelRemote(id);
-        reject(
-          new PipeToolError(
-            "ETIMEDOUT",
-            `no reply to '${cmd}' from tool '${this.name}' over NATS within ${timeoutMs} ms`,
-          ),
-        );
-      }, timeoutMs);
-      signal?.addEventListener("abort", onAbort, { once: true });
-    });
+    const host = {
+      name: this.name,
+      request: (c: string, a: Record<string, unknown> | undefined, entry: Pending) =>
+        this.#request(c, a, entry),
+      cancel: (id: string) => this.#cancelRemote(id),
+      forget: (id: string) => void this.#pending.delete(id),
+    };
+    const timeoutMs = options.timeoutMs ?? this.#callTimeoutMs;
+    return runCall(host, cmd, args, { ...options, timeoutMs }, onGateway);
   }
 
   /**
@@ -397,82 +339,6 @@ export class NatsToolClient {
   }
 
   // ---- receiving ----
-
-  #onReply(m: Msg): void {
-    const id = m.subject.slice(this.#inbox.length + 1);
-    const entry = this.#pending.get(id);
-    const h = m.headers;
-    if (h?.has(PROBE_HEADER) === true) {
-      m.respond(new TextEncoder().encode(entry === undefined ? "0" : "1"));
-      return;
-    }
-    if (entry === undefined) return;
-    if (h?.code === 503) {
-      void this.#noResponders(id, entry);
-      return;
-    }
-    const gateway = h?.get(GATEWAY_HEADER);
-    if (gateway !== undefined && gateway !== "") {
-      entry.gateway = gateway;
-      this.#watch.wake();
-    }
-    if (h?.has(ACK_HEADER) === true) return;
-    const failed = h?.get(FAIL_HEADER);
-    if (failed !== undefined && failed !== "") {
-      this.#pending.delete(id);
-      entry.fail(new PipeToolError(failCode(failed), decodeText(m.data)));
-      return;
-    }
-    let body: unknown;
-    try {
-      body = decodeJson(m.data);
-    } catch {
-      body = undefined;
-    }
-    // A burst of stream items comes as one array (`Npt-Batch`), in order.
-    const batch =
-      h?.has(BATCH_HEADER) === true && Array.isArray(body) ? (body as unknown[]) : [body];
-    for (const msg of batch) {
-      if (this.#pending.get(id) !== entry) return; // ended (final, failure or cancel)
-      if (!isRecord(msg) || typeof msg["event"] !== "string") {
-        this.#pending.delete(id);
-        entry.fail(
-          new PipeToolError("EPROTO", `a reply to '${entry.cmd}' over NATS is not an event`),
-        );
-        return;
-      }
-      this.#trace?.("in", msg);
-      entry.onMessage(msg as EventMessage);
-    }
-  }
-
-  /** A 503: nothing listens on the command's subject. Tells "no such tool" from "no such command". */
-  async #noResponders(id: string, entry: Pending): Promise<void> {
-    this.#pending.delete(id);
-    let toolThere = false;
-    if (entry.cmd.toLowerCase() !== "ping") {
-      try {
-        await this.#nc.request(this.#subjects.command("ping"), encodeJson({}), { timeout: 2000 });
-        toolThere = true;
-      } catch {
-        toolThere = false;
-      }
-    }
-    if (toolThere) {
-      entry.onMessage({
-        event: "error",
-        message: `unknown command '${entry.cmd}' (or not exported over NATS)`,
-        code: "unknown_command",
-      });
-      return;
-    }
-    entry.fail(
-      new PipeToolError(
-        "ENOSERVER",
-        `no host exports tool '${this.name}' on NATS at ${this.url} (is 'cpipe --export' running there?)`,
-      ),
-    );
-  }
 
   #onEvent(m: Msg): void {
     let msg: unknown;
@@ -528,45 +394,8 @@ export class NatsToolClient {
 
   // ---- hosts going away ----
 
-  #activeGateways(): Set<string> {
-    const ids = new Set<string>();
-    for (const entry of this.#pending.values())
-      if (entry.gateway !== undefined) ids.add(entry.gateway);
-    return ids;
-  }
-
-  /** Fails the calls no gateway took up in time; returns whether any untaken call is left. */
-  #sweepUntaken(): boolean {
-    const now = Date.now();
-    let left = false;
-    for (const [id, entry] of [...this.#pending]) {
-      if (entry.gateway !== undefined) continue;
-      if (now - entry.since < this.#takeUpMs) {
-        left = true;
-        continue;
-      }
-      this.#pending.delete(id);
-      entry.fail(
-        new PipeToolError(
-          "ESERVERGONE",
-          `no host took up '${entry.cmd}' of tool '${this.name}' within ${this.#takeUpMs} ms (the host that got it went away?)`,
-        ),
-      );
-    }
-    return left;
-  }
-
   #gatewayGone(gateway: string): void {
-    for (const [id, entry] of [...this.#pending]) {
-      if (entry.gateway !== gateway) continue;
-      this.#pending.delete(id);
-      entry.fail(
-        new PipeToolError(
-          "ESERVERGONE",
-          `the host running '${entry.cmd}' of tool '${this.name}' went away (its gateway stopped answering)`,
-        ),
-      );
-    }
+    this.#pending.failGateway(gateway);
     if (this.#dataGateway === gateway) {
       this.#dataGateway = undefined;
       void this.#ping(this.#callTimeoutMs, undefined).then(
@@ -574,12 +403,6 @@ export class NatsToolClient {
         () => undefined,
       );
     }
-  }
-
-  #failAll(err: PipeToolError): void {
-    const entries = [...this.#pending.values()];
-    this.#pending.clear();
-    for (const entry of entries) entry.fail(err);
   }
 
   // ---- closing ----
@@ -598,7 +421,7 @@ export class NatsToolClient {
     this.#ended =
       reason ?? new PipeToolError("ECLOSED", `client of remote tool '${this.name}' is closed`);
     this.#watch.stop();
-    this.#failAll(this.#ended);
+    this.#pending.failAll(this.#ended);
     for (const sub of this.#subs) sub.unsubscribe();
     if (this.#ownsConnection) await closeNats(this.#nc);
     if (reason !== undefined) this.#emit({ event: "disconnected", message: reason.message });
