@@ -53,6 +53,8 @@ test("cancelling reaches the tool's machine: abort, break, timeout", async (t) =
   await exportFrom(t, host, nats.url, { tools: ["hold"] });
   const client = await NatsToolClient.connect(`${nats.url}/hold`);
   t.after(() => client.close());
+  const events: string[] = [];
+  client.on("*", (msg) => events.push(msg.event));
 
   const controller = new AbortController();
   const call = client.call("hold", { tag: "abort" }, { signal: controller.signal });
@@ -76,6 +78,8 @@ test("cancelling reaches the tool's machine: abort, break, timeout", async (t) =
     },
   );
   await until(() => tool.aborted.includes("timeout"), 5000, "the timed-out call to be cancelled");
+  assert.equal((await client.call("ping")).event, "pong");
+  assert.deepEqual(events, [], "cancelling broadcasts nothing");
 });
 
 test("a caller that goes away has its request cancelled on the tool's machine", async (t) => {

@@ -137,6 +137,11 @@ export class ExportedTool {
     );
     this.#client.on("*", (msg) => {
       if (msg.event === "disconnected" || this.#stopped) return; // made up by the client itself
+      // Broadcasts never carry an id; a message with one is a late reply to a request this
+      // gateway already gave up (cancelled). The tool's answer to the gateway's own `cancel`
+      // carries none, but is not an event of the tool's either.
+      if (msg.id !== undefined) return;
+      if (msg.event === "cancelled" && typeof msg["cancelled"] === "number") return;
       nc.publish(this.subjects.event(msg.event), encodeJson(withoutId(msg)));
     });
     this.#client.onData((payload) => {
