@@ -9,6 +9,7 @@ import { test } from "node:test";
 import { promisify } from "node:util";
 import { ToolClient } from "named-pipe-tools";
 import { CPIPE, spawnNode, startDemo, waitForOutput } from "named-pipe-tools-testkit";
+import { NatsToolClient } from "named-pipe-tools-nats";
 import { machine, startNats } from "./helpers.js";
 
 const run = promisify(execFile);
@@ -67,6 +68,17 @@ test("cpipe calls, lists and describes remote tools; export stops cleanly on SIG
     described.out,
     /demo \(over NATS\): Demo tool[\s\S]*count +Stream n token events.*\(streams\)/,
   );
+
+  // -n: sent without waiting; the tool still runs it (its broadcast shows it).
+  const listener = await NatsToolClient.connect(`${nats.url}/demo`);
+  t.after(() => listener.close());
+  const shout = new Promise((resolve) => listener.on("shout", resolve));
+  assert.deepEqual(await cpipe(`${nats.url}/demo`, "shout", '"no wait"', "-n"), {
+    code: 0,
+    out: "",
+    err: "",
+  });
+  assert.deepEqual(await shout, { event: "shout", data: "no wait" });
 
   assert.equal((await cpipe("--export", nats.url)).code, 2, "nothing is exported unless asked");
   assert.equal((await cpipe("--export", "http://x", "--all")).code, 2);

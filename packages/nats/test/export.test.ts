@@ -163,3 +163,31 @@ test("a remote caller cannot stop the tool or reach its local-only commands", as
   }
   assert.equal(server.state, "running");
 });
+
+test("NatsToolClient has ToolClient's public API", () => {
+  // Compile-time: code written against a ToolClient's API accepts a NatsToolClient.
+  type Api = Pick<
+    ToolClient,
+    | "name"
+    | "closed"
+    | "connected"
+    | "hasData"
+    | "call"
+    | "send"
+    | "stream"
+    | "on"
+    | "sendData"
+    | "onData"
+    | "close"
+    | typeof Symbol.asyncDispose
+  >;
+  const check = (client: NatsToolClient): Api => client;
+  assert.equal(typeof check, "function");
+  for (const method of ["call", "send", "stream", "on", "sendData", "onData", "close"]) {
+    assert.equal(
+      typeof (NatsToolClient.prototype as unknown as Record<string, unknown>)[method],
+      "function",
+      method,
+    );
+  }
+});

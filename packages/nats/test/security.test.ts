@@ -14,6 +14,7 @@ import { nkeys as untypedNkeys } from "nats";
 import type { PipeToolError, RemoteError } from "named-pipe-tools";
 import { serveDemo, tempDir } from "named-pipe-tools-testkit";
 import { NatsToolClient, openNats, parseNatsUrl } from "named-pipe-tools-nats";
+import { operatorSetup } from "./creds.js";
 import { exportFrom, machine, startNats } from "./helpers.js";
 
 const run = promisify(execFile);
@@ -129,6 +130,23 @@ test("token and nkey credentials pass through", async (t) => {
   await assert.rejects(
     NatsToolClient.connect(`${withToken.url}/demo`, { creds: path.join(dir, "absent.creds") }),
     (err: PipeToolError) => err.code === "EIO" && /credentials file/.test(err.message),
+  );
+});
+
+test("a .creds file (operator mode: JWT and nkey seed) passes through", async (t) => {
+  const { serverConfig, creds } = operatorSetup();
+  const nats = await startNats(t, { config: serverConfig });
+  const file = path.join(await tempDir(t), "user.creds");
+  await writeFile(file, creds, { mode: 0o600 });
+  const host = await machine(t);
+  await serveDemo(t, { dir: host.dir });
+  await exportFrom(t, host, nats.url, { tools: ["demo"], creds: file });
+  const client = await NatsToolClient.connect(`${nats.url}/demo`, { creds: file });
+  t.after(() => client.close());
+  assert.equal((await client.call("ping")).event, "pong");
+  await assert.rejects(
+    NatsToolClient.connect(`${nats.url}/demo`),
+    (err: PipeToolError) => err.code === "EIO",
   );
 });
 
