@@ -19,6 +19,7 @@ export const PUBLISHED: Readonly<Record<string, string>> = {
   "mcp-bridge": "named-pipe-tools-mcp",
   dashboard: "named-pipe-tools-dashboard",
   models: "named-pipe-tools-models",
+  nats: "named-pipe-tools-nats",
 };
 
 /** An installation of the packed packages. */

@@ -4,6 +4,7 @@
 import { broadcastCase } from "./broadcast.js";
 import { bulkCases } from "./bulk.js";
 import { cFifoCase } from "./c-fifo.js";
+import { natsCases } from "./nats.js";
 import { clientsCases } from "./clients.js";
 import { roundTripCases } from "./round-trip.js";
 import { startupCases } from "./startup.js";
@@ -17,6 +18,7 @@ export const ALL_CASES: readonly BenchCase[] = [
   cFifoCase,
   ...roundTripCases.slice(2),
   ...streamCases,
+  ...natsCases,
   ...clientsCases,
   ...bulkCases,
   broadcastCase,

@@ -7,7 +7,7 @@ import { validateToolName } from "named-pipe-tools";
 import { McpBridgeError } from "./errors.js";
 
 /** `cpipe mcp [--dir DIR] [NAME...]` */
-export const BRIDGE_USAGE = "cpipe mcp [--dir DIR] [NAME...]";
+export const BRIDGE_USAGE = "cpipe mcp [--dir DIR] [NAME | nats://HOST:PORT/NAME ...]";
 
 /** Default of `--init-timeout`: how long the MCP server has to answer initialize, in ms. */
 export const DEFAULT_INIT_TIMEOUT_MS = 30_000;
@@ -17,6 +17,8 @@ export interface BridgeArgs {
   dir: string | undefined;
   /** Tools to bridge; undefined: every live tool. */
   names: string[] | undefined;
+  /** Remote tools to bridge too (`nats://HOST:PORT/NAME`, through named-pipe-tools-nats). */
+  remote: string[];
   help: boolean;
 }
 
@@ -60,6 +62,7 @@ export function parseBridgeArgs(
   common: { dir?: string } = {},
 ): BridgeArgs {
   const names: string[] = [];
+  const remote: string[] = [];
   let dir = common.dir;
   let help = false;
   let rest = [...args];
@@ -73,7 +76,8 @@ export function parseBridgeArgs(
     dir = opt(options, "dir") ?? dir;
     help ||= options["help"] === true || options["h"] === true;
     const [name, ...more] = after;
-    if (name !== undefined) {
+    if (name !== undefined && /^(nats|tls):\/\//i.test(name)) remote.push(name);
+    else if (name !== undefined) {
       try {
         names.push(validateToolName(name));
       } catch (err) {
@@ -82,7 +86,9 @@ export function parseBridgeArgs(
     }
     rest = more;
   }
-  return { dir, names: names.length > 0 ? names : undefined, help };
+  // Only remote tools named: no local ones (an empty list, not "all").
+  const local = names.length > 0 ? names : remote.length > 0 ? [] : undefined;
+  return { dir, names: local, remote, help };
 }
 
 const LAUNCHERS = new Set([

@@ -20,8 +20,9 @@ import { defaultPipeDir } from "named-pipe-tools";
 import type { HandlerExtra } from "./call.js";
 import { callPipe } from "./call.js";
 import { isLive, liveTools } from "./discover.js";
-import type { BridgedCommand, BridgedTool } from "./pipe-tool.js";
+import type { BridgedCommand, BridgedTool, PipeClient } from "./pipe-tool.js";
 import { describeTool } from "./pipe-tool.js";
+import { connectRemote } from "./remote.js";
 import { VERSION } from "./version.js";
 
 /** Options of {@link PipeBridge}. */
@@ -30,6 +31,8 @@ export interface PipeBridgeOptions {
   dir?: string;
   /** Bridge only these tools [every live tool in `dir`]. */
   names?: readonly string[];
+  /** Tools on other machines, `nats://HOST:PORT/NAME` (needs named-pipe-tools-nats) [none]. */
+  remote?: readonly string[];
   /** How often to look for tools that appeared, in ms [2000]; a directory watch also triggers it. */
   rescanMs?: number;
   /** Longest wait for a pipe command's first reply, in ms [3600000]. */
@@ -124,6 +127,7 @@ export class PipeBridge {
         : (
             await Promise.all(this.#names.map(async (n) => ((await isLive(this.#dir, n)) ? n : "")))
           ).filter((n) => n !== "");
+    candidates.push(...(this.#opts.remote ?? []));
     const fresh = candidates.filter((n) => !this.#tools.has(n) && !this.#connecting.has(n));
     const added = await Promise.all(fresh.map((name) => this.#connect(name)));
     if (added.some(Boolean)) this.#changed();
@@ -131,13 +135,16 @@ export class PipeBridge {
 
   async #connect(name: string): Promise<boolean> {
     this.#connecting.add(name);
-    let client: ToolClient | undefined;
+    let client: PipeClient | undefined;
     try {
-      client = await ToolClient.connect(name, {
+      const options = {
         dir: this.#dir,
         timeoutMs: this.#opts.connectTimeoutMs ?? 2000,
         callTimeoutMs: this.#opts.callTimeoutMs ?? 3_600_000,
-      });
+      };
+      client = name.includes("://")
+        ? await connectRemote(name, options)
+        : await ToolClient.connect(name, options);
       const taken = new Set(this.tools().map((t) => t.name));
       const tool = await describeTool(client, taken);
       if (this.#closed) {
@@ -146,7 +153,7 @@ export class PipeBridge {
       }
       this.#tools.set(name, tool);
       this.#reported.delete(name);
-      void client.closed.then(() => this.#lost(tool));
+      void client.closed.then(() => this.#lost(name, tool));
       return true;
     } catch (err) {
       await client?.close();
@@ -160,9 +167,9 @@ export class PipeBridge {
     }
   }
 
-  #lost(tool: BridgedTool): void {
-    if (this.#tools.get(tool.name) !== tool) return;
-    this.#tools.delete(tool.name);
+  #lost(key: string, tool: BridgedTool): void {
+    if (this.#tools.get(key) !== tool) return;
+    this.#tools.delete(key);
     if (!this.#closed) this.#changed();
   }
 

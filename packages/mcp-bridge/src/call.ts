@@ -10,10 +10,9 @@ import type {
   ServerNotification,
   ServerRequest,
 } from "@modelcontextprotocol/sdk/types.js";
-import type { ToolClient } from "named-pipe-tools";
 import { PipeToolError, RemoteError } from "named-pipe-tools";
 import type { EventMessage } from "named-pipe-tools";
-import type { BridgedCommand } from "./pipe-tool.js";
+import type { BridgedCommand, PipeClient } from "./pipe-tool.js";
 import { carriedResult } from "./result.js";
 
 /** What the SDK hands a request handler. */
@@ -72,7 +71,7 @@ function errorResult(message: string): CallToolResult {
  * Rethrows only when the host cancelled (the SDK then sends no response) or on a bug.
  */
 export async function callPipe(
-  client: ToolClient,
+  client: PipeClient,
   cmd: BridgedCommand,
   args: Record<string, unknown>,
   extra: HandlerExtra,

@@ -23,10 +23,16 @@ export interface BridgedCommand {
   definition: Tool;
 }
 
+/**
+ * What the bridge needs of a client: a local ToolClient, or a NatsToolClient for a tool on
+ * another machine (the same API).
+ */
+export type PipeClient = Pick<ToolClient, "name" | "call" | "close" | "closed">;
+
 /** A connected pipe tool and the MCP tools it provides. */
 export interface BridgedTool {
   name: string;
-  client: ToolClient;
+  client: PipeClient;
   description: string;
   /** Its commands by MCP tool name. */
   commands: Map<string, BridgedCommand>;
@@ -37,7 +43,7 @@ function str(value: unknown): string {
 }
 
 /** The tool's own interface; undefined for a server that has none or no interfaces at all. */
-async function ownInterface(client: ToolClient): Promise<InterfaceSpec | undefined> {
+async function ownInterface(client: PipeClient): Promise<InterfaceSpec | undefined> {
   const listed = await client.call("list_interfaces").catch((err: unknown) => {
     if (err instanceof RemoteError) return undefined; // an older reference server
     throw err;
@@ -65,7 +71,7 @@ function describe(command: CommandSpec, tool: string, toolDescription: string): 
  * Every command of the tool's own interface becomes an MCP tool, plus `<tool>__get_help`.
  */
 export async function describeTool(
-  client: ToolClient,
+  client: PipeClient,
   taken: ReadonlySet<string>,
 ): Promise<BridgedTool> {
   const tool = client.name;

@@ -10,7 +10,8 @@ const HELP = `usage: ${BRIDGE_USAGE}
 
 An MCP server over stdio for MCP hosts (Claude Code, Claude Desktop, Cursor, ...). It exposes
 the commands of the running pipe tools (all of them, or the NAMEs given) as MCP tools named
-<tool>__<command>, and follows tools as they start and stop.
+<tool>__<command>, and follows tools as they start and stop. A nats://HOST:PORT/NAME
+bridges a tool another machine exports (needs the package named-pipe-tools-nats).
 `;
 
 /** Resolves when the host is gone: stdin ended or the MCP connection closed. */
@@ -50,6 +51,7 @@ export async function runMcpBridge(args: string[], common: { dir?: string } = {}
   const bridge = new PipeBridge({
     ...(parsed.dir === undefined ? {} : { dir: parsed.dir }),
     ...(parsed.names === undefined ? {} : { names: parsed.names }),
+    remote: parsed.remote,
   });
   const gone = hostGone(bridge);
   await bridge.start(new StdioServerTransport());

@@ -25,10 +25,23 @@ test("MCP tool names: <tool>__<command>, sanitized, at most 64 characters, uniqu
 });
 
 test("cpipe mcp arguments", () => {
-  assert.deepEqual(parseBridgeArgs([]), { dir: undefined, names: undefined, help: false });
+  assert.deepEqual(parseBridgeArgs([]), {
+    dir: undefined,
+    names: undefined,
+    remote: [],
+    help: false,
+  });
   assert.deepEqual(parseBridgeArgs(["--dir", "/d", "a", "b"]), {
     dir: "/d",
     names: ["a", "b"],
+    remote: [],
+    help: false,
+  });
+  // Remote tools only: no local ones are bridged.
+  assert.deepEqual(parseBridgeArgs(["nats://h:4222/chat"]), {
+    dir: undefined,
+    names: [],
+    remote: ["nats://h:4222/chat"],
     help: false,
   });
   assert.deepEqual(parseBridgeArgs(["a", "--dir=/x"], { dir: "/c" }).dir, "/x");

@@ -45,6 +45,10 @@ async function main(argv: string[]): Promise<number> {
   });
   // `cpipe mcp ...` is the MCP bridge (a tool cannot be named "mcp" and be described this way).
   if (argv[0] === "mcp") return (await import("./mcp.js")).runMcp(argv.slice(1));
+  // --export, --import and nats:// addresses: pipe tools across machines (named-pipe-tools-nats).
+  if (argv.some((a) => /^--(export|import)(=|$)|^(nats|tls):\/\//i.test(a))) {
+    return (await import("./nats.js")).runNats(argv);
+  }
   let command: CliCommand;
   try {
     command = parseCli(argv);

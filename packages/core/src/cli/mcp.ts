@@ -2,9 +2,8 @@
  * `cpipe mcp [--dir DIR] [NAME...]`: an MCP server over stdio (for an MCP host to spawn) that
  * exposes the running pipe tools. The bridge is the package named-pipe-tools-mcp.
  */
-import { PipeToolError } from "../errors.js";
+import { loadPackageFunction } from "../serve/load-type.js";
 import { ExitCode, printError } from "./errors.js";
-import { loadPackage } from "../serve/load-type.js";
 
 type RunBridge = (args: string[], common: { dir?: string }) => Promise<number>;
 
@@ -12,11 +11,11 @@ type RunBridge = (args: string[], common: { dir?: string }) => Promise<number>;
 export async function runMcp(args: string[]): Promise<number> {
   let run: RunBridge;
   try {
-    const mod = await loadPackage("named-pipe-tools-mcp", "the MCP bridge");
-    if (typeof mod["runMcpBridge"] !== "function") {
-      throw new PipeToolError("EBADPACKAGE", "named-pipe-tools-mcp exports no runMcpBridge()");
-    }
-    run = mod["runMcpBridge"] as RunBridge;
+    run = await loadPackageFunction<RunBridge>(
+      "named-pipe-tools-mcp",
+      "the MCP bridge",
+      "runMcpBridge",
+    );
   } catch (err) {
     printError((err as Error).message);
     return ExitCode.Failed;

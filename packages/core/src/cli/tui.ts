@@ -3,8 +3,7 @@
  * (named-pipe-tools-dashboard, with Ink and React), loaded by name only when it opens, so the
  * core keeps one runtime dependency and `cpipe NAME ping` never pays for it.
  */
-import { PipeToolError } from "../errors.js";
-import { loadPackage } from "../serve/load-type.js";
+import { loadPackageFunction } from "../serve/load-type.js";
 import { findPackage, installCommand } from "../serve/packages.js";
 import type { TuiCommand } from "./args.js";
 import { ExitCode, printError } from "./errors.js";
@@ -19,11 +18,11 @@ type RunDashboard = (options: { dir?: string }) => Promise<number>;
 export async function runTui(cmd: TuiCommand): Promise<number> {
   let run: RunDashboard;
   try {
-    const mod = await loadPackage(DASHBOARD_PACKAGE, "the dashboard");
-    if (typeof mod["runDashboard"] !== "function") {
-      throw new PipeToolError("EBADPACKAGE", `${DASHBOARD_PACKAGE} exports no runDashboard()`);
-    }
-    run = mod["runDashboard"] as RunDashboard;
+    run = await loadPackageFunction<RunDashboard>(
+      DASHBOARD_PACKAGE,
+      "the dashboard",
+      "runDashboard",
+    );
   } catch (err) {
     printError(`--tui: ${(err as Error).message}`);
     return ExitCode.Failed;

@@ -18,6 +18,9 @@ Usage:
   cpipe mcp [NAME...]        an MCP server over stdio exposing the running tools
   cpipe --tui [--dir DIR]    full-screen dashboard (package named-pipe-tools-dashboard);
                              a bare 'cpipe' on a terminal opens it too
+  cpipe --export nats://HOST:PORT --tools a,b   serve local tools to other machines (NATS)
+  cpipe nats://HOST:PORT/NAME CMD [DATA]        call a tool on another machine; also
+                             --import, --list nats://...: 'cpipe --export --help' for more
 
 PIPE is a tool name (demo -> DIR/tool-demo) or a pipe path (/tmp/tool-demo).
 DIR defaults to $PIPE_TOOLS_DIR, else /tmp.

@@ -101,3 +101,22 @@ export async function loadPackage(
     throw err;
   }
 }
+
+/**
+ * Loads a function a package exports (`runMcpBridge` of named-pipe-tools-mcp, ...), for a
+ * command that lives in its own package.
+ * @throws PipeToolError `ENOTINSTALLED` (with the install command), `EBADPACKAGE` when it is
+ *   missing or not a function
+ */
+export async function loadPackageFunction<F extends (...args: never[]) => unknown>(
+  packageName: string,
+  what: string,
+  exportName: string,
+): Promise<F> {
+  const mod = await loadPackage(packageName, what);
+  const fn = mod[exportName];
+  if (typeof fn !== "function") {
+    throw new PipeToolError("EBADPACKAGE", `${packageName} exports no ${exportName}()`);
+  }
+  return fn as F;
+}

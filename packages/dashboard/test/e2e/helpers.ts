@@ -66,8 +66,16 @@ export async function cpipeExit(
   const screen = await dash.term.waitFor(/^exit=\d+$/m);
   const code = Number(/^exit=(\d+)$/m.exec(screen)?.[1]);
   await inspect();
-  await dash.term.keys("Enter");
-  const status = await dash.term.exited();
+  // The wrapper's `read` ends the pane on Enter; on a loaded machine a key sent while the shell
+  // is between `echo` and `read` can be missed, so Enter is sent again until the pane ends.
+  let status: number | undefined;
+  for (let attempt = 1; status === undefined; attempt++) {
+    await dash.term.keys("Enter");
+    status = await dash.term.exited(5000).catch((err: unknown) => {
+      if (attempt >= 4) throw err;
+      return undefined;
+    });
+  }
   if (status !== code) throw new Error(`the pane exited with ${status}, cpipe with ${code}`);
   return code;
 }
