@@ -1,7 +1,7 @@
 /**
  * The loopback: the same loop, headless. A private PulseAudio server has two null sinks: the
- * question WAV is played into `va_mic`, whose monitor the STT server captures as its
- * microphone; the TTS server plays into `va_speaker`, whose monitor is recorded. Both monitors
+ * question WAV is played into `va_mic` (over a faint noise floor, as a real microphone has),
+ * whose monitor the STT server captures as its microphone; the TTS server plays into `va_speaker`, whose monitor is recorded. Both monitors
  * are recorded too, so the end of speech and the first audio out are measured on the audio
  * itself. The servers are started for the run (in a fresh private pipe directory) and stopped
  * after it.
@@ -19,6 +19,8 @@ import type { PrivatePulse } from "./pulse.js";
 import { missingPrograms } from "./programs.js";
 import { PULSE_PROGRAMS, startPrivatePulse } from "./pulse.js";
 import { Recorder } from "./recorder.js";
+import type { RoomNoise } from "./room-noise.js";
+import { startRoomNoise } from "./room-noise.js";
 import type { LoopbackFindings } from "./report.js";
 import { turnJson, turnLines } from "./report.js";
 import type { Session } from "./session.js";
@@ -108,6 +110,7 @@ export async function runLoopback(
   if (opts.interrupt !== undefined) await access(opts.interrupt);
   const work = await mkdtemp(path.join(tmpdir(), "voice-agent-"));
   let pulse: PrivatePulse | undefined;
+  let noise: RoomNoise | undefined;
   const recorders: Recorder[] = [];
   let session: Session | undefined;
   let agent: VoiceAgent | undefined;
@@ -125,6 +128,7 @@ export async function runLoopback(
       { sink: SPEAKER, source: `${MIC}.monitor` },
     );
     const env = { ...process.env, ...pulse.env };
+    noise = startRoomNoise(MIC, MIC_RATE, env);
     const mic = await Recorder.start(`${MIC}.monitor`, MIC_RATE, env);
     recorders.push(mic);
     const speaker = await Recorder.start(`${SPEAKER}.monitor`, SPEAKER_RATE, env);
@@ -231,6 +235,7 @@ export async function runLoopback(
     await agent?.idle();
     await session?.close();
     for (const rec of recorders) await rec.stop();
+    await noise?.stop();
     await pulse?.stop();
     await rm(work, { recursive: true, force: true });
   }
