@@ -24,7 +24,7 @@ export async function runLive(opts: AgentOptions, ui: Ui, signal: AbortSignal): 
       ui.write(text);
     },
     onTurn: (report) => {
-      if (replying) ui.write(report.interrupted ? " [interrupted]\n" : "\n");
+      if (replying) ui.info(report.interrupted ? " [interrupted]" : "");
       replying = false;
       for (const line of turnLines(report)) ui.info(line);
       ui.json(turnJson(report));

@@ -146,7 +146,10 @@ export class Turn {
       if (this.#ttsError !== undefined) throw this.#ttsError;
       // The last frames are still in the player: an interruption may still stop them.
       if (this.bargeIn === undefined) {
-        await Promise.race([delay(this.#deps.tailMs), this.#interrupted]);
+        await Promise.race([
+          delay(this.#deps.tailMs, undefined, { ref: false }),
+          this.#interrupted,
+        ]);
       }
     }
     await this.#stopped;
@@ -235,9 +238,11 @@ export class Turn {
     const ended =
       cut === undefined || b === undefined
         ? undefined
-        : Promise.race([speeches.ended(cut.id), delay(2000)]).then(() => {
-            if (cut.endAt !== undefined) b.speech_end_ms = round(cut.endAt - at);
-          });
+        : Promise.race([speeches.ended(cut.id), delay(2000, undefined, { ref: false })]).then(
+            () => {
+              if (cut.endAt !== undefined) b.speech_end_ms = round(cut.endAt - at);
+            },
+          );
     this.#stopped = Promise.all([stop, cancel, ended]).then(() => undefined);
     this.#stopped.catch(() => undefined); // awaited by run(); a failed turn does not get there
   }
