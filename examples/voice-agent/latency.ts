@@ -43,8 +43,12 @@ export interface LatencyBreakdown {
   vad_offset_ms?: number;
   /** ... of which the decode after that. */
   decode_ms?: number;
-  /** ... of which the rest: capture, and the event's trip to the agent. */
-  capture_ms?: number;
+  /**
+   * ... of which the rest: where the VAD puts the end of speech (its 30 ms frames, and a faint
+   * tail it still counts as speech) against the audio's last loud sample, the audio's trip to
+   * the STT, and the event's trip to the agent.
+   */
+  rest_ms?: number;
   /** Final transcript -> first token (the chat request, prompt evaluation, the first token). */
   first_token_ms?: number;
   /** First token -> first sentence (tokens until a sentence is complete, the tts hop). */
@@ -80,7 +84,7 @@ export function breakdown(m: TurnMarks): LatencyBreakdown {
     out.vad_offset_ms = round(m.sttEndDelayMs - m.sttDecodeMs);
     out.decode_ms = round(m.sttDecodeMs);
     if (out.transcript_ms !== undefined) {
-      out.capture_ms = round(out.transcript_ms - m.sttEndDelayMs);
+      out.rest_ms = round(out.transcript_ms - m.sttEndDelayMs);
     }
   }
   for (const key of Object.keys(out) as (keyof LatencyBreakdown)[]) {
@@ -100,7 +104,7 @@ export function latencyLine(b: LatencyBreakdown): string {
     b.vad_offset_ms === undefined
       ? ""
       : ` (silence ${Math.round(b.vad_offset_ms)} + decode ${Math.round(b.decode_ms ?? 0)}${
-          b.capture_ms === undefined ? "" : ` + capture ${Math.round(b.capture_ms)}`
+          b.rest_ms === undefined ? "" : ` + rest ${Math.round(b.rest_ms)}`
         })`;
   return (
     `end of speech -> transcript ${ms(b.transcript_ms)}${parts}` +

@@ -70,7 +70,7 @@ test("breakdown: every hop from the end of speech to the first audio out", () =>
     transcript_ms: 450,
     vad_offset_ms: 400,
     decode_ms: 30,
-    capture_ms: 20,
+    rest_ms: 20,
     first_token_ms: 10,
     first_sentence_ms: 40,
     synthesis_ms: 40,
@@ -79,7 +79,7 @@ test("breakdown: every hop from the end of speech to the first audio out", () =>
   });
   assert.equal(
     latencyLine(b),
-    "end of speech -> transcript 450 ms (silence 400 + decode 30 + capture 20) -> first token 10 ms" +
+    "end of speech -> transcript 450 ms (silence 400 + decode 30 + rest 20) -> first token 10 ms" +
       " -> first sentence 40 ms -> first audio 40 ms (synthesis) + 20 ms (playback) = 560 ms",
   );
 });
