@@ -138,19 +138,18 @@ export class Turn {
     } finally {
       this.#chatDone = true;
     }
-    if (this.bargeIn === undefined) {
-      await this.#drain();
-      await this.#queue("flush", {});
+    // Each step is skipped once the user has interrupted (the stop dropped the TTS's text).
+    const going = (): boolean => this.bargeIn === undefined;
+    if (going()) await this.#drain();
+    if (going()) await this.#queue("flush", {});
+    if (going()) {
       const allEnded = Promise.all(this.ids.map((id) => speeches.ended(id)));
       await Promise.race([allEnded, this.#interrupted]);
       if (this.#ttsError !== undefined) throw this.#ttsError;
-      // The last frames are still in the player: an interruption may still stop them.
-      if (this.bargeIn === undefined) {
-        await Promise.race([
-          delay(this.#deps.tailMs, undefined, { ref: false }),
-          this.#interrupted,
-        ]);
-      }
+    }
+    // The last frames are still in the player: an interruption may still stop them.
+    if (going()) {
+      await Promise.race([delay(this.#deps.tailMs, undefined, { ref: false }), this.#interrupted]);
     }
     await this.#stopped;
   }
