@@ -133,17 +133,16 @@ export async function runLoopback(
     recorders.push(mic);
     const speaker = await Recorder.start(`${SPEAKER}.monitor`, SPEAKER_RATE, env);
     recorders.push(speaker);
-    session = await abortable(
-      openSession(
-        { ...opts, dir },
-        { dir, start: true, env, log: ui.info },
-        {
-          stt: ["--input", "mic", "--capture", "parec", "--device", `${MIC}.monitor`],
-          tts: ["--play", "pacat", "--device", SPEAKER],
-        },
-      ),
-      signal,
+    // Not abortable: the servers it starts must be known to be stopped (it has its own timeouts).
+    session = await openSession(
+      { ...opts, dir },
+      { dir, start: true, env, log: ui.info },
+      {
+        stt: ["--input", "mic", "--capture", "parec", "--device", `${MIC}.monitor`],
+        tts: ["--play", "pacat", "--device", SPEAKER],
+      },
     );
+    if (signal.aborted) throw new Error("interrupted");
 
     // The STT's own capture must be running before anyone speaks, or the question is clipped.
     await abortable(sttCapturing(pulse, `${MIC}.monitor`, 2, opts.turnTimeoutMs), signal);
