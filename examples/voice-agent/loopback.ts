@@ -1,10 +1,8 @@
 /**
- * The loopback: the same loop, headless. A private PulseAudio server has two null sinks: the
- * question WAV is played into `va_mic` (over a faint noise floor, as a real microphone has),
- * whose monitor the STT server captures as its microphone; the TTS server plays into `va_speaker`, whose monitor is recorded. Both monitors
- * are recorded too, so the end of speech and the first audio out are measured on the audio
- * itself. The servers are started for the run (in a fresh private pipe directory) and stopped
- * after it.
+ * The loopback: the same loop, headless, on a private sound rig (rig.ts). The question WAV is
+ * spoken into the virtual microphone (optionally again and again, and optionally interrupted by
+ * a second WAV while the reply plays); the results are measured on the recordings. The servers
+ * are started for the run, in a fresh private pipe directory, and stopped after it.
  */
 import { access, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -15,30 +13,18 @@ import type { TurnReport } from "./agent.js";
 import { VoiceAgent } from "./agent.js";
 import { now, round } from "./latency.js";
 import type { AgentOptions } from "./options.js";
-import type { PrivatePulse } from "./pulse.js";
 import { missingPrograms } from "./programs.js";
-import { PULSE_PROGRAMS, startPrivatePulse } from "./pulse.js";
-import { Recorder } from "./recorder.js";
-import type { RoomNoise } from "./room-noise.js";
-import { startRoomNoise } from "./room-noise.js";
+import { PULSE_PROGRAMS } from "./pulse.js";
 import type { LoopbackFindings } from "./report.js";
 import { turnJson, turnLines } from "./report.js";
+import type { SoundRig } from "./rig.js";
+import { RIG_SERVER_ARGS, SPEAKER_RATE, startRig } from "./rig.js";
 import type { Session } from "./session.js";
 import { agentSettings, openSession } from "./session.js";
 import type { Ui } from "./ui.js";
 
-const MIC = "va_mic";
-const SPEAKER = "va_speaker";
-const MIC_RATE = 16_000;
-const SPEAKER_RATE = 22_050;
 /** Silence on the speaker before the next question is asked, ms. */
 const QUIET_MS = 300;
-
-/** Throws naming the programs the loopback lacks and the packages that bring them. */
-function checkPrograms(): void {
-  const missing = missingPrograms(PULSE_PROGRAMS);
-  if (missing !== undefined) throw new Error(`the loopback cannot run: ${missing}`);
-}
 
 /** Rejects when `signal` aborts. */
 function abortable<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
@@ -50,19 +36,72 @@ function abortable<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
   });
 }
 
-/** Resolves once `source` has `count` recording streams (ours and the STT server's). */
-async function sttCapturing(
-  pulse: PrivatePulse,
-  source: string,
-  count: number,
-  timeoutMs: number,
+/** The agent's turns as they finish, and waiting for them. */
+class Turns {
+  readonly reports: TurnReport[] = [];
+  readonly #heard: string[] = [];
+  #changed: () => void = () => undefined;
+
+  /** An utterance the STT ended ("" when it recognised nothing). */
+  heard(text: string): void {
+    this.#heard.push(text);
+    this.#changed();
+  }
+
+  finished(report: TurnReport): void {
+    this.reports.push(report);
+    this.#changed();
+  }
+
+  /** Resolves once `count` turns have finished; rejects when an utterance was not understood. */
+  until(count: number, file: string, timeoutMs: number): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`no reply to ${file} within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
+      this.#changed = () => {
+        if (this.#heard.includes("")) {
+          reject(new Error(`the stt server recognised nothing in ${file}`));
+        } else if (this.reports.length < count) {
+          return;
+        } else resolve();
+        clearTimeout(timer);
+      };
+      this.#changed();
+    });
+  }
+}
+
+/** Speaks the question(s) into the rig and waits for every turn. */
+async function converse(
+  rig: SoundRig,
+  turns: Turns,
+  opts: AgentOptions,
+  signal: AbortSignal,
 ): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while ((await pulse.captures(source)) < count) {
-    if (Date.now() > deadline) {
-      throw new Error(`the stt server did not start capturing ${source} within ${timeoutMs} ms`);
+  const question = opts.loopback!;
+  const timeout = opts.turnTimeoutMs;
+  const { speaker } = rig;
+  let expected = 0;
+  for (let i = 0; i < opts.repeat; i++) {
+    const asked = now();
+    await abortable(rig.say(question), signal);
+    expected++;
+    if (i === 0 && opts.interrupt !== undefined) {
+      // Speak over the reply once it is heard.
+      const heard = (): boolean => speaker.timeline.firstVoicedAfter(asked) !== undefined;
+      await abortable(speaker.waitFor(heard, timeout, `reply to ${question}`), signal);
+      await delay(opts.interruptAfterMs, undefined, { signal });
+      await abortable(rig.say(opts.interrupt), signal);
+      expected++;
+      await abortable(turns.until(expected, opts.interrupt, timeout), signal);
+    } else {
+      await abortable(turns.until(expected, question, timeout), signal);
     }
-    await delay(50);
+    const quiet = (): boolean =>
+      speaker.timeline.end - (speaker.timeline.lastVoicedBefore(Infinity) ?? 0) >= QUIET_MS;
+    await abortable(speaker.waitFor(quiet, timeout, "silence from the speaker"), signal);
   }
 }
 
@@ -70,9 +109,9 @@ async function sttCapturing(
 async function measure(
   report: TurnReport,
   next: TurnReport | undefined,
-  mic: Recorder,
-  speaker: Recorder,
+  rig: SoundRig,
 ): Promise<LoopbackFindings> {
+  const { mic, speaker } = rig;
   const m = report.marks;
   if (m.transcript !== undefined) {
     await mic.reach(m.transcript);
@@ -98,20 +137,18 @@ async function measure(
   return { recorded_ms: speaker.timeline.voicedMs(from, until) };
 }
 
-/** Plays the question(s), waits for the turns, prints the results; resolves with the exit code. */
+/** Runs the loopback and prints its results; resolves with the exit code. */
 export async function runLoopback(
   opts: AgentOptions,
   ui: Ui,
   signal: AbortSignal,
 ): Promise<number> {
-  checkPrograms();
-  const question = opts.loopback!;
-  await access(question);
+  const missing = missingPrograms(PULSE_PROGRAMS);
+  if (missing !== undefined) throw new Error(`the loopback cannot run: ${missing}`);
+  await access(opts.loopback!);
   if (opts.interrupt !== undefined) await access(opts.interrupt);
   const work = await mkdtemp(path.join(tmpdir(), "voice-agent-"));
-  let pulse: PrivatePulse | undefined;
-  let noise: RoomNoise | undefined;
-  const recorders: Recorder[] = [];
+  let rig: SoundRig | undefined;
   let session: Session | undefined;
   let agent: VoiceAgent | undefined;
   try {
@@ -119,123 +156,48 @@ export async function runLoopback(
     const dir = path.join(work, "pipes");
     await mkdir(runtime, { mode: 0o700 });
     await mkdir(dir, { mode: 0o700 });
-    pulse = await startPrivatePulse(
-      runtime,
-      [
-        { name: MIC, rate: MIC_RATE },
-        { name: SPEAKER, rate: SPEAKER_RATE },
-      ],
-      { sink: SPEAKER, source: `${MIC}.monitor` },
-    );
-    const env = { ...process.env, ...pulse.env };
-    noise = startRoomNoise(MIC, MIC_RATE, env);
-    const mic = await Recorder.start(`${MIC}.monitor`, MIC_RATE, env);
-    recorders.push(mic);
-    const speaker = await Recorder.start(`${SPEAKER}.monitor`, SPEAKER_RATE, env);
-    recorders.push(speaker);
+    rig = await startRig(runtime);
     // Not abortable: the servers it starts must be known to be stopped (it has its own timeouts).
     session = await openSession(
       { ...opts, dir },
-      { dir, start: true, env, log: ui.info },
-      {
-        stt: ["--input", "mic", "--capture", "parec", "--device", `${MIC}.monitor`],
-        tts: ["--play", "pacat", "--device", SPEAKER],
-      },
+      { dir, start: true, env: rig.env, log: ui.info },
+      RIG_SERVER_ARGS,
     );
     if (signal.aborted) throw new Error("interrupted");
+    // The STT's capture must run before anyone speaks, or the question is clipped.
+    await abortable(rig.listened(2, opts.turnTimeoutMs), signal);
 
-    // The STT's own capture must be running before anyone speaks, or the question is clipped.
-    await abortable(sttCapturing(pulse, `${MIC}.monitor`, 2, opts.turnTimeoutMs), signal);
-
-    const reports: TurnReport[] = [];
-    const heard: string[] = [];
-    let changed: () => void = () => undefined;
+    const turns = new Turns();
     agent = new VoiceAgent(session.clients, session.speeches, agentSettings(opts, session), {
       log: ui.info,
       onUtterance: (text) => {
-        heard.push(text);
         if (text !== "") ui.info(`you: ${text}`);
-        changed();
+        turns.heard(text);
       },
       onTurn: (report) => {
-        reports.push(report);
         ui.info(`agent: ${report.reply.trim()}${report.interrupted ? " [interrupted]" : ""}`);
-        changed();
+        turns.finished(report);
       },
     });
     agent.start();
-    /** Resolves once `turns` turns have finished; rejects when an utterance was not understood. */
-    const turnsDone = (turns: number, file: string): Promise<void> =>
-      abortable(
-        new Promise<void>((resolve, reject) => {
-          const timer = setTimeout(
-            () => reject(new Error(`no reply to ${file} within ${opts.turnTimeoutMs} ms`)),
-            opts.turnTimeoutMs,
-          );
-          changed = () => {
-            if (heard.includes("")) {
-              reject(new Error(`the stt server recognised nothing in ${file}`));
-            } else if (reports.length < turns) {
-              return;
-            } else resolve();
-            clearTimeout(timer);
-          };
-          changed();
-        }),
-        signal,
-      );
+    await converse(rig, turns, opts, signal);
 
-    let expected = 0;
-    for (let i = 0; i < opts.repeat; i++) {
-      const asked = now();
-      await abortable(pulse.play(MIC, question), signal);
-      expected++;
-      if (i === 0 && opts.interrupt !== undefined) {
-        // Speak over the reply once it is heard.
-        await abortable(
-          speaker.waitFor(
-            () => speaker.timeline.firstVoicedAfter(asked) !== undefined,
-            opts.turnTimeoutMs,
-            `reply to ${question} from the speaker`,
-          ),
-          signal,
-        );
-        await delay(opts.interruptAfterMs, undefined, { signal });
-        await abortable(pulse.play(MIC, opts.interrupt), signal);
-        expected++;
-        await turnsDone(expected, opts.interrupt);
-      } else {
-        await turnsDone(expected, question);
-      }
-      await abortable(
-        speaker.waitFor(
-          () =>
-            speaker.timeline.end - (speaker.timeline.lastVoicedBefore(Infinity) ?? 0) >= QUIET_MS,
-          opts.turnTimeoutMs,
-          "silence from the speaker",
-        ),
-        signal,
-      );
-    }
-
-    for (const [k, report] of reports.entries()) {
-      const findings = await measure(report, reports[k + 1], mic, speaker);
+    for (const [k, report] of turns.reports.entries()) {
+      const findings = await measure(report, turns.reports[k + 1], rig);
       for (const line of turnLines(report, findings)) ui.info(line);
       ui.json(turnJson(report, findings));
     }
     if (opts.record !== undefined) {
-      const pcm = speaker.pcm();
+      const pcm = rig.speaker.pcm();
       await writeFile(opts.record, Buffer.concat([wavHeader(SPEAKER_RATE, 1, pcm.length), pcm]));
       ui.info(`wrote ${opts.record}`);
     }
-    return reports.some((r) => r.error !== undefined) ? 1 : 0;
+    return turns.reports.some((r) => r.error !== undefined) ? 1 : 0;
   } finally {
     agent?.close();
     await agent?.idle();
     await session?.close();
-    for (const rec of recorders) await rec.stop();
-    await noise?.stop();
-    await pulse?.stop();
+    await rig?.stop();
     await rm(work, { recursive: true, force: true });
   }
 }
