@@ -11,6 +11,10 @@ export const C_SOURCE = fileURLToPath(new URL("../../bench/c/fifo_pingpong.c", i
 export const CLI_MAIN = fileURLToPath(
   new URL("../../packages/core/dist/src/cli/main.js", import.meta.url),
 );
+/** The voice agent example's entry point (its loopback is the voice-loop case). */
+export const VOICE_AGENT_MAIN = fileURLToPath(
+  new URL("../examples/voice-agent/main.js", import.meta.url),
+);
 /** Default results JSON (committed so that the README can show it). */
 export const DEFAULT_JSON = fileURLToPath(
   new URL("../../bench/results/latest.json", import.meta.url),

@@ -25,12 +25,21 @@ const FIELDS = ["p50_us", "p99_us", "mean_us", "ops_per_s", "mb_per_s"] as const
 
 const log = (line: string): void => void process.stderr.write(`${line}\n`);
 
-/** The median of each field over the rounds that have it. */
+/** The median of each field (and of each part) over the rounds that have it. */
 function aggregate(rounds: readonly Result[]): Result {
   const out: Result = {};
   for (const f of FIELDS) {
     const values = rounds.map((r) => r[f]).filter((v): v is number => v !== undefined);
     if (values.length > 0) out[f] = median(values);
+  }
+  const parts = new Set(rounds.flatMap((r) => Object.keys(r.parts_ms ?? {})));
+  if (parts.size > 0) {
+    out.parts_ms = {};
+    for (const p of parts) {
+      out.parts_ms[p] = median(
+        rounds.map((r) => r.parts_ms?.[p]).filter((v): v is number => v !== undefined),
+      );
+    }
   }
   return out;
 }
@@ -44,7 +53,22 @@ function rounded(r: Result): Result {
       out[f] = f === "ops_per_s" ? Math.round(v) : Math.round(v * 10) / 10;
     }
   }
+  if (r.parts_ms !== undefined) {
+    out.parts_ms = Object.fromEntries(
+      Object.entries(r.parts_ms).map(([k, v]) => [k, Math.round(v * 10) / 10]),
+    );
+  }
   return out;
+}
+
+/** "name: part 12.3, part 4.5" for each case that reports where its time goes. */
+function partsLines(cases: readonly BenchCase[], results: ResultMap): string[] {
+  return cases.flatMap((c) => {
+    const parts = results.get(c.name)?.parts_ms;
+    if (parts === undefined) return [];
+    const list = Object.entries(parts).map(([k, v]) => `${k.replace(/_ms$/, "")} ${v.toFixed(1)}`);
+    return [`${c.name} (ms, medians): ${list.join(", ")}`];
+  });
 }
 
 function select(only: string[] | undefined, quick: boolean): BenchCase[] {
@@ -147,6 +171,9 @@ async function main(): Promise<void> {
   );
   console.log(`medians of ${opts.rounds} interleaved rounds${opts.quick ? " (quick)" : ""}\n`);
   console.log(textTable(cases, results));
+  const parts = partsLines(cases, results);
+  if (parts.length > 0)
+    console.log(`\nwhere the time goes:\n${parts.map((p) => `  ${p}`).join("\n")}`);
   const cmp = comparisons(results);
   if (cmp.length > 0) console.log(`\nratios:\n${cmp.map((c) => `  ${c.text}`).join("\n")}`);
   console.log(

@@ -10,6 +10,7 @@ import { roundTripCases } from "./round-trip.js";
 import { startupCases } from "./startup.js";
 import { streamCases } from "./stream.js";
 import type { BenchCase } from "./types.js";
+import { voiceLoopCase } from "./voice-loop.js";
 
 /** All cases. */
 export const ALL_CASES: readonly BenchCase[] = [
@@ -23,6 +24,7 @@ export const ALL_CASES: readonly BenchCase[] = [
   ...bulkCases,
   broadcastCase,
   ...startupCases,
+  voiceLoopCase,
 ];
 
 export type { BenchCase, Result } from "./types.js";

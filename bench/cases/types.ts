@@ -9,10 +9,12 @@ export interface Result {
   mean_us?: number;
   ops_per_s?: number;
   mb_per_s?: number;
+  /** Where the time of one operation goes, ms per part (medians; the voice loop's breakdown). */
+  parts_ms?: Record<string, number>;
 }
 
 /** Families of cases, which the table, the ratios and the chart keep together. */
-export type Group = "latency" | "stream" | "clients" | "bulk" | "broadcast" | "startup";
+export type Group = "latency" | "stream" | "clients" | "bulk" | "broadcast" | "startup" | "voice";
 
 /** What a round gets. */
 export interface RoundContext {

@@ -12,6 +12,7 @@ export const PROGRAM_PACKAGES: Readonly<Record<string, readonly [string, string]
   pulseaudio: ["pulseaudio", "pulseaudio"],
   pacat: ["pulseaudio-utils", "pulseaudio"],
   parec: ["pulseaudio-utils", "pulseaudio"],
+  paplay: ["pulseaudio-utils", "pulseaudio"],
   pactl: ["pulseaudio-utils", "pulseaudio"],
   aplay: ["alsa-utils", "(none: use SoX's play)"],
   sox: ["sox", "sox"],
