@@ -6,23 +6,12 @@ import { PipeToolError } from "../errors.js";
 import type { EventMessage } from "../protocol/messages.js";
 import { defaultPipeDir, validateToolName } from "../transport/paths.js";
 
-/** Options of {@link ToolClient.connect}. */
-export interface ConnectOptions {
-  /** Pipe directory [`$PIPE_TOOLS_DIR`, else /tmp]. Ignored when a path is given. */
-  dir?: string;
+/** Options of a session over any transport ({@link ToolClient.over}). */
+export interface SessionOptions {
   /** How long to wait for the server's `subscribed`, in ms [5000]. */
   timeoutMs?: number;
-  /** Open the binary data channel [false]. */
-  data?: boolean;
   /** Default timeout of calls until their first reply, in ms [30000]. */
   callTimeoutMs?: number;
-  /** Largest reply line accepted, in bytes [64 MiB]. */
-  maxMessageBytes?: number;
-  /**
-   * Bytes a client may queue toward the server before a send fails with `ETOOBIG` (the
-   * connection stays usable) [64 MiB].
-   */
-  maxQueuedBytes?: number;
   /** Aborts connecting. */
   signal?: AbortSignal;
   /**
@@ -40,6 +29,21 @@ export interface ConnectOptions {
   compat?: "ours" | "reference";
   /** Called with every message this client writes (`"out"`) or reads (`"in"`), e.g. to log them. */
   trace?: (direction: "in" | "out", message: Readonly<Record<string, unknown>>) => void;
+}
+
+/** Options of {@link ToolClient.connect}: a session over the tool's FIFOs. */
+export interface ConnectOptions extends SessionOptions {
+  /** Pipe directory [`$PIPE_TOOLS_DIR`, else /tmp]. Ignored when a path is given. */
+  dir?: string;
+  /** Open the binary data channel [false]. */
+  data?: boolean;
+  /** Largest reply line accepted, in bytes [64 MiB]. */
+  maxMessageBytes?: number;
+  /**
+   * Bytes a client may queue toward the server before a send fails with `ETOOBIG` (the
+   * connection stays usable) [64 MiB].
+   */
+  maxQueuedBytes?: number;
 }
 
 /** Options of one call. */

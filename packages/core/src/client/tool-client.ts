@@ -1,26 +1,31 @@
 /**
- * ToolClient: connects to a running tool server, makes calls matched to replies by id, streams,
- * listens to broadcasts and exchanges binary frames. See PROTOCOL.md.
+ * ToolClient: a session with one tool server: calls matched to replies by id, timeouts, cancel,
+ * streams, broadcasts and binary frames. It runs over a {@link ClientTransport}: the FIFOs of
+ * {@link FifoTransport} (`ToolClient.connect`), or any other (`ToolClient.over`). See PROTOCOL.md.
  */
-import { randomBytes, randomInt } from "node:crypto";
 import { EventEmitter } from "node:events";
 import { PipeToolError, RemoteError } from "../errors.js";
-import { BinaryFrameDecoder, encodeUpstreamFrames } from "../framing/binary.js";
-import { fragmentLine } from "../framing/fragments.js";
-import { LineDecoder } from "../framing/lines.js";
 import type { EventMessage, RequestId } from "../protocol/messages.js";
 import { REQUEST_META_FIELDS, isRecord, isTerminal } from "../protocol/messages.js";
-import { causeCode, createFifo, openFifo, removeFifo } from "../transport/fifo.js";
-import type { ClientPaths, ServerPaths } from "../transport/paths.js";
-import { ATOMIC_WRITE_BYTES, clientPaths, serverPaths } from "../transport/paths.js";
-import { FifoReader } from "../transport/reader.js";
-import { PipeWriter } from "../transport/writer.js";
-import { forgetPipes, rememberPipes } from "./exit-cleanup.js";
-import type { CallOptions, ConnectOptions, PendingEntry, StreamOptions } from "./options.js";
+import { FifoTransport } from "./fifo-transport.js";
+import type {
+  CallOptions,
+  ConnectOptions,
+  PendingEntry,
+  SessionOptions,
+  StreamOptions,
+} from "./options.js";
 import { resolveTarget } from "./options.js";
 import { ToolStream } from "./stream.js";
+import type { ClientTransport, TransportListener } from "./transport.js";
 
-export type { CallOptions, ConnectOptions, PendingEntry, StreamOptions } from "./options.js";
+export type {
+  CallOptions,
+  ConnectOptions,
+  PendingEntry,
+  SessionOptions,
+  StreamOptions,
+} from "./options.js";
 
 /**
  * A connection to one tool server.
@@ -34,54 +39,36 @@ export type { CallOptions, ConnectOptions, PendingEntry, StreamOptions } from ".
 export class ToolClient {
   /** Tool name. */
   readonly name: string;
-  /** Pipe directory. */
+  /** Pipe directory ("" over a transport that has none). */
   readonly dir: string;
-  /** This client's token (part of its pipe names; unused with `compat: "reference"`). */
+  /** This client's token (part of its pipe names; "" over a transport that has none). */
   readonly clientToken: string;
   /** Resolves when the connection ends: `undefined` after `close()`, else the error that ended it. */
   readonly closed: Promise<PipeToolError | undefined>;
 
-  readonly #server: ServerPaths;
-  readonly #own: ClientPaths;
+  readonly #transport: ClientTransport;
   readonly #callTimeoutMs: number;
   readonly #events = new EventEmitter();
   readonly #pending = new Map<RequestId, PendingEntry>();
-  readonly #lines: LineDecoder;
-  #reader: FifoReader | undefined;
-  #writer: PipeWriter | undefined;
-  #dataReader: FifoReader | undefined;
-  #dataWriter: PipeWriter | undefined;
-  #dataId: number | undefined;
   #nextId = 1;
-  #fragSeq = 0;
   #ended: PipeToolError | undefined;
   #resolveClosed!: (err: PipeToolError | undefined) => void;
-  #dataParts: Buffer[] = [];
   #subscribed = false;
   readonly #trace: ConnectOptions["trace"];
   /** Talking to a reference server (see ConnectOptions.compat). */
   readonly #reference: boolean;
 
-  private constructor(name: string, dir: string, options: ConnectOptions) {
-    this.name = name;
-    this.dir = dir;
-    this.clientToken = `c${randomBytes(6).toString("hex")}`;
-    this.#server = serverPaths(name, dir);
+  private constructor(transport: ClientTransport, options: SessionOptions) {
+    this.#transport = transport;
+    this.name = transport.name;
+    const fifo = transport instanceof FifoTransport ? transport : undefined;
+    this.dir = fifo?.dir ?? "";
+    this.clientToken = fifo?.clientToken ?? "";
     this.#reference = options.compat === "reference";
-    this.#own = clientPaths(name, dir, process.pid, this.#reference ? undefined : this.clientToken);
     this.#callTimeoutMs = options.callTimeoutMs ?? 30_000;
     this.#trace = options.trace;
     this.#events.setMaxListeners(0);
     this.closed = new Promise((resolve) => (this.#resolveClosed = resolve));
-    this.#lines = new LineDecoder({
-      maxLineBytes: options.maxMessageBytes ?? 64 * 1024 * 1024,
-      onLine: (line) => this.#onLine(line),
-      onOversize: ({ bytes }) =>
-        this.#emit({
-          event: "error",
-          message: `dropped a ${bytes}-byte message from the server: over the limit`,
-        }),
-    });
   }
 
   /**
@@ -89,38 +76,38 @@ export class ToolClient {
    * Fails fast: `ENOSERVER` when nothing serves it, `ETIMEDOUT` when the server does not answer.
    */
   static async connect(nameOrPath: string, options: ConnectOptions = {}): Promise<ToolClient> {
-    if (typeof options !== "object" || options === null)
-      throw new TypeError("connect options must be an object");
-    const timeoutMs = options.timeoutMs ?? 5000;
-    if (!(timeoutMs > 0))
-      throw new TypeError(`timeoutMs must be a positive number, got ${String(timeoutMs)}`);
-    if (
-      options.compat !== undefined &&
-      options.compat !== "ours" &&
-      options.compat !== "reference"
-    ) {
-      throw new TypeError(
-        `compat must be "ours" or "reference", got ${JSON.stringify(options.compat)}`,
-      );
-    }
+    checkSessionOptions(options);
     if (options.compat === "reference" && options.data === true) {
       throw new TypeError(
         'a data channel needs one of our servers: it cannot be used with compat: "reference"',
       );
     }
     const { name, dir } = resolveTarget(nameOrPath, options.dir);
-    const client = new ToolClient(name, dir, options);
+    const transport = new FifoTransport(name, dir, {
+      data: options.data === true,
+      maxMessageBytes: options.maxMessageBytes ?? 64 * 1024 * 1024,
+      maxQueuedBytes: options.maxQueuedBytes ?? 64 * 1024 * 1024,
+      reference: options.compat === "reference",
+    });
+    return ToolClient.over(transport, options);
+  }
+
+  /**
+   * Starts a session over `transport` (an in-memory pair in tests, another bus): the same calls,
+   * streams and events as {@link ToolClient.connect}, which uses the FIFO transport.
+   */
+  static async over(transport: ClientTransport, options: SessionOptions = {}): Promise<ToolClient> {
+    checkSessionOptions(options);
+    const timeoutMs = options.timeoutMs ?? 5000;
+    const client = new ToolClient(transport, options);
     try {
-      await client.#open(options.data === true, options);
+      await transport.start(client.#listener());
       if (options.subscribe !== false) {
-        await client.call(
-          "subscribe",
-          client.#dataId === undefined ? {} : { data_id: client.#dataId },
-          {
-            timeoutMs,
-            ...(options.signal === undefined ? {} : { signal: options.signal }),
-          },
-        );
+        const reply = await client.call("subscribe", transport.subscribeFields(), {
+          timeoutMs,
+          ...(options.signal === undefined ? {} : { signal: options.signal }),
+        });
+        await transport.subscribed(reply);
         client.#subscribed = true;
       }
     } catch (err) {
@@ -128,7 +115,7 @@ export class ToolClient {
         err instanceof PipeToolError && err.code === "ETIMEDOUT"
           ? new PipeToolError(
               "ETIMEDOUT",
-              `tool '${name}' did not answer within ${timeoutMs} ms (is its server hung?)`,
+              `tool '${transport.name}' did not answer within ${timeoutMs} ms (is its server hung?)`,
             )
           : err;
       await client.#shutdown(error instanceof PipeToolError ? error : undefined);
@@ -137,59 +124,13 @@ export class ToolClient {
     return client;
   }
 
-  async #open(withData: boolean, options: ConnectOptions): Promise<void> {
-    const noServer = (): PipeToolError =>
-      new PipeToolError(
-        "ENOSERVER",
-        `no server for tool '${this.name}': ${this.#server.upstream} does not exist. Is the server running?`,
-      );
-    rememberPipes(this.#ownPaths());
-    await createFifo(this.#own.downstream);
-    this.#reader = new FifoReader(await openFifo(this.#own.downstream, "read"), {
-      onData: (chunk) => this.#lines.push(chunk),
-      onEnd: () => this.#lost(),
-      onError: (err) => this.#lost(err),
-    });
-    try {
-      this.#writer = new PipeWriter(await openFifo(this.#server.upstream, "write"), {
-        atomic: !this.#reference,
-        overflow: "throw",
-        maxQueuedBytes: options.maxQueuedBytes ?? 64 * 1024 * 1024,
-        onError: (err) => this.#lost(err),
-      });
-    } catch (err) {
-      const code = causeCode(err);
-      if (code === "ENOENT") throw noServer();
-      if (code === "ENXIO") {
-        throw new PipeToolError(
-          "ENOSERVER",
-          `no server for tool '${this.name}': ${this.#server.upstream} exists but nothing reads it (left by a server that died?)`,
-        );
-      }
-      throw err;
-    }
-    if (!withData) return;
-    this.#dataId = randomInt(0x80000000, 0xffffffff);
-    await createFifo(this.#own.dataDownstream);
-    const decoder = new BinaryFrameDecoder({
-      withSender: false,
-      maxFrameBytes: 256 * 1024 * 1024,
-      onFrame: ({ payload, more }) => this.#onFrame(payload, more),
-      onError: (err) => this.#emit({ event: "error", message: err.message }),
-    });
-    this.#dataReader = new FifoReader(await openFifo(this.#own.dataDownstream, "read"), {
-      onData: (chunk) => decoder.push(chunk),
-    });
-    this.#dataWriter = new PipeWriter(await openFifo(this.#server.dataUpstream, "write"), {
-      atomic: true,
-      overflow: "throw",
-      maxQueuedBytes: options.maxQueuedBytes ?? 64 * 1024 * 1024,
-      onError: (err) => this.#lost(err),
-    });
-  }
-
-  #ownPaths(): string[] {
-    return [this.#own.downstream, this.#own.dataDownstream];
+  #listener(): TransportListener {
+    return {
+      message: (msg) => this.#onMessage(msg),
+      data: (payload) => this.#events.emit("data", payload),
+      warning: (message) => this.#emit({ event: "error", message }),
+      lost: (err) => void this.#shutdown(err),
+    };
   }
 
   /** True until the connection ends. */
@@ -199,7 +140,7 @@ export class ToolClient {
 
   /** Whether the data channel is open. */
   get hasData(): boolean {
-    return this.#dataWriter !== undefined;
+    return this.#transport.hasData;
   }
 
   // ---- sending ----
@@ -210,28 +151,19 @@ export class ToolClient {
       throw new TypeError(`cmd must be a non-empty string, got ${JSON.stringify(cmd)}`);
     if (args !== undefined && !isRecord(args))
       throw new TypeError(`args must be an object, got ${JSON.stringify(args)}`);
-    const msg: Record<string, unknown> = { pid: process.pid };
-    if (!this.#reference) msg["client"] = this.clientToken;
+    const msg: Record<string, unknown> = {};
     if (id !== undefined && !this.#reference) msg["id"] = id;
     msg["cmd"] = cmd;
-    for (const [key, value] of Object.entries(args ?? {})) {
-      if (REQUEST_META_FIELDS.has(key) && key !== "data_id")
-        throw new TypeError(`args must not contain '${key}'`);
-      msg[key] = value;
+    if (args !== undefined) {
+      for (const key in args) {
+        if (!Object.hasOwn(args, key)) continue;
+        if (REQUEST_META_FIELDS.has(key) && key !== "data_id")
+          throw new TypeError(`args must not contain '${key}'`);
+        msg[key] = args[key];
+      }
     }
     this.#trace?.("out", msg);
-    if (this.#reference) {
-      // The reference cannot join fragments: send the line whole, as its clients do.
-      this.#writer!.write(Buffer.from(JSON.stringify(msg) + "\n"));
-      return;
-    }
-    const pieces = fragmentLine(
-      JSON.stringify(msg),
-      { pid: process.pid, client: this.clientToken },
-      String(++this.#fragSeq),
-      ATOMIC_WRITE_BYTES,
-    );
-    this.#writer!.write(pieces);
+    this.#transport.send(msg);
   }
 
   /** Sends a command without waiting for (or receiving) any reply. */
@@ -361,10 +293,7 @@ export class ToolClient {
   /** Sends a binary frame on the data channel (`connect({ data: true })`). */
   sendData(payload: Uint8Array): void {
     if (this.#ended !== undefined) throw this.#ended;
-    if (this.#dataWriter === undefined || this.#dataId === undefined) {
-      throw new PipeToolError("EINVAL", "no data channel: connect with { data: true }");
-    }
-    this.#dataWriter.write(encodeUpstreamFrames(this.#dataId, payload, ATOMIC_WRITE_BYTES));
+    this.#transport.sendData(payload);
   }
 
   /** Receives binary frames from the server. Returns a function that removes the listener. */
@@ -373,26 +302,10 @@ export class ToolClient {
     return () => this.#events.off("data", fn);
   }
 
-  #onFrame(payload: Buffer, more: boolean): void {
-    if (more || this.#dataParts.length > 0) {
-      this.#dataParts.push(payload);
-      if (more) return;
-      payload = Buffer.concat(this.#dataParts);
-      this.#dataParts = [];
-    }
-    this.#events.emit("data", payload);
-  }
-
   // ---- receiving ----
 
-  #onLine(line: string): void {
-    let msg: unknown;
-    try {
-      msg = JSON.parse(line);
-    } catch {
-      return; // the server never sends this; a foreign writer might
-    }
-    if (!isRecord(msg) || typeof msg["event"] !== "string") return;
+  #onMessage(msg: Record<string, unknown>): void {
+    if (typeof msg["event"] !== "string") return;
     const event = msg as EventMessage;
     this.#trace?.("in", event);
     const entry =
@@ -408,20 +321,6 @@ export class ToolClient {
   #emit(msg: EventMessage): void {
     this.#events.emit(`event:${msg.event}`, msg);
     this.#events.emit("event:*", msg);
-  }
-
-  #lost(err?: Error): void {
-    if (this.#ended !== undefined) return;
-    const detail = err === undefined ? "" : `: ${err.message}`;
-    void this.#shutdown(
-      new PipeToolError(
-        "ESERVERGONE",
-        `tool '${this.name}' went away (server stopped, crashed, or dropped this client)${detail}`,
-        {
-          cause: err,
-        },
-      ),
-    );
   }
 
   // ---- closing ----
@@ -450,15 +349,21 @@ export class ToolClient {
     this.#ended = reason ?? new PipeToolError("ECLOSED", `client of tool '${this.name}' is closed`);
     for (const entry of [...this.#pending.values()]) entry.fail(this.#ended);
     this.#pending.clear();
-    this.#reader?.close();
-    this.#dataReader?.close();
-    await Promise.all([
-      this.#writer?.close({ timeoutMs: 200 }),
-      this.#dataWriter?.close({ timeoutMs: 200 }),
-    ]);
-    await Promise.all(this.#ownPaths().map((p) => removeFifo(p).catch(() => false)));
-    forgetPipes(this.#ownPaths());
+    await this.#transport.close();
     if (reason !== undefined) this.#emit({ event: "disconnected", message: reason.message });
     this.#resolveClosed(reason);
+  }
+}
+
+function checkSessionOptions(options: SessionOptions): void {
+  if (typeof options !== "object" || options === null)
+    throw new TypeError("connect options must be an object");
+  const timeoutMs = options.timeoutMs ?? 5000;
+  if (!(timeoutMs > 0))
+    throw new TypeError(`timeoutMs must be a positive number, got ${String(timeoutMs)}`);
+  if (options.compat !== undefined && options.compat !== "ours" && options.compat !== "reference") {
+    throw new TypeError(
+      `compat must be "ours" or "reference", got ${JSON.stringify(options.compat)}`,
+    );
   }
 }
