@@ -1,15 +1,27 @@
 /**
- * The client's FIFOs: its own downstream pipe (replies and broadcasts, read-only, so the
- * server's death is an end-of-file), the tool's shared upstream pipe (requests, written in atomic
- * pieces), and optionally the binary data pipes. See PROTOCOL.md.
+ * The client's FIFOs (see PROTOCOL.md):
+ * - its downstream pipe (replies and broadcasts), read-only, so the server's death is an
+ *   end-of-file;
+ * - its private upstream pipe (protocol revision 2), offered in `subscribe`: once the server
+ *   accepts, every request goes there whole, and this client's exit is an end-of-file for the
+ *   server. Until then, and with servers that do not accept, requests go on the tool's shared
+ *   upstream pipe in atomic pieces (fragments);
+ * - optionally the binary data pipes, private or shared in the same way.
  */
 import { randomBytes, randomInt } from "node:crypto";
 import { PipeToolError } from "../errors.js";
-import { BinaryFrameDecoder, encodeUpstreamFrames } from "../framing/binary.js";
+import {
+  BinaryFrameDecoder,
+  FrameJoiner,
+  encodeDownstreamFrame,
+  encodeUpstreamFrames,
+} from "../framing/binary.js";
 import { fragmentLine } from "../framing/fragments.js";
 import { LineDecoder } from "../framing/lines.js";
+import { RAISE_CLIENT_MESSAGES, RAISE_SERVER_MESSAGES, tooBig } from "../protocol/limits.js";
 import type { EventMessage } from "../protocol/messages.js";
-import { causeCode, createFifo, openFifo, removeFifo } from "../transport/fifo.js";
+import { idFromHead, isRecord } from "../protocol/messages.js";
+import { causeCode, createFifos, openFifo, removeFifo } from "../transport/fifo.js";
 import type { ClientPaths, ServerPaths } from "../transport/paths.js";
 import { ATOMIC_WRITE_BYTES, clientPaths, serverPaths } from "../transport/paths.js";
 import { FifoReader } from "../transport/reader.js";
@@ -21,13 +33,20 @@ import type { ClientTransport, TransportListener } from "./transport.js";
 export interface FifoTransportOptions {
   /** Open the binary data channel. */
   data: boolean;
-  /** Largest reply line accepted, in bytes. */
-  maxMessageBytes: number;
+  /**
+   * Largest reply line accepted, in bytes; undefined: 64 MiB, or the server's own limit when it
+   * announces a larger one.
+   */
+  maxMessageBytes: number | undefined;
   /** Bytes queued toward the server before a send fails with `ETOOBIG`. */
   maxQueuedBytes: number;
   /** Talk to a server of the Python reference (pid-only pipe name, whole lines). */
   reference: boolean;
+  /** `"shared"`: never offer a private upstream (revision 1 behaviour). */
+  upstream: "private" | "shared";
 }
+
+const DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
 
 /** The FIFO transport of one client. */
 export class FifoTransport implements ClientTransport {
@@ -38,14 +57,24 @@ export class FifoTransport implements ClientTransport {
   readonly #opts: FifoTransportOptions;
   readonly #server: ServerPaths;
   readonly #own: ClientPaths;
+  readonly #offer: boolean;
   #listener: TransportListener | undefined;
+  #lines: LineDecoder | undefined;
   #reader: FifoReader | undefined;
-  #writer: PipeWriter | undefined;
   #dataReader: FifoReader | undefined;
+  /** Where requests go now: the shared upstream (atomic pieces) or the private one (whole). */
+  #writer: PipeWriter | undefined;
+  #private = false;
   #dataWriter: PipeWriter | undefined;
+  #privateData = false;
+  /** Write ends of the private pipes, opened before the offer, kept if the server accepts. */
+  #privateUp: number | undefined;
+  #privateDataUp: number | undefined;
   #dataId: number | undefined;
-  #dataParts: Buffer[] = [];
   #fragSeq = 0;
+  /** Fragment ids of messages sent in pieces, to the request ids they carried. */
+  readonly #fragIds = new Map<string, unknown>();
+  #serverMax: number | undefined;
   #closed = false;
 
   constructor(name: string, dir: string, options: FifoTransportOptions) {
@@ -60,38 +89,64 @@ export class FifoTransport implements ClientTransport {
       process.pid,
       options.reference ? undefined : this.clientToken,
     );
+    this.#offer = !options.reference && options.upstream === "private";
   }
 
   get hasData(): boolean {
     return this.#dataWriter !== undefined;
   }
 
+  /** Whether requests travel on this client's private upstream pipe (protocol revision 2). */
+  get privateUpstream(): boolean {
+    return this.#private;
+  }
+
   async start(listener: TransportListener): Promise<void> {
     this.#listener = listener;
-    const lines = new LineDecoder({
-      maxLineBytes: this.#opts.maxMessageBytes,
+    const max = this.#opts.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
+    this.#lines = new LineDecoder({
+      maxLineBytes: max,
       onLine: (line) => this.#onLine(line),
-      onOversize: ({ bytes }) =>
-        listener.warning(`dropped a ${bytes}-byte message from the server: over the limit`),
+      onOversize: ({ bytes, head }) => this.#onOversize(bytes, head),
     });
-    rememberPipes(this.#ownPaths());
-    await createFifo(this.#own.downstream);
+    const lines = this.#lines;
+    const made = this.#ownPaths();
+    rememberPipes(made);
+    await createFifos(made);
     this.#reader = new FifoReader(await openFifo(this.#own.downstream, "read"), {
       onData: (chunk) => lines.push(chunk),
       onEnd: () => this.#lost(),
       onError: (err) => this.#lost(err),
     });
+    if (this.#offer) {
+      // Opened read-write: never blocks, and the server's read-only open then has a writer.
+      this.#privateUp = await openFifo(this.#own.upstream, "readwrite");
+      if (this.#opts.data)
+        this.#privateDataUp = await openFifo(this.#own.dataUpstream, "readwrite");
+    }
     try {
-      this.#writer = new PipeWriter(await openFifo(this.#server.upstream, "write"), {
-        atomic: !this.#opts.reference,
-        overflow: "throw",
-        maxQueuedBytes: this.#opts.maxQueuedBytes,
-        onError: (err) => this.#lost(err),
-      });
+      this.#writer = this.#sharedWriter(await openFifo(this.#server.upstream, "write"));
     } catch (err) {
       throw this.#noServer(err);
     }
-    if (this.#opts.data) await this.#openData();
+    if (this.#opts.data) await this.#openDataDownstream();
+  }
+
+  #sharedWriter(fd: number): PipeWriter {
+    return new PipeWriter(fd, {
+      atomic: !this.#opts.reference,
+      overflow: "throw",
+      maxQueuedBytes: this.#opts.maxQueuedBytes,
+      onError: (err) => this.#lost(err),
+    });
+  }
+
+  #privateWriter(fd: number): PipeWriter {
+    return new PipeWriter(fd, {
+      overflow: "throw",
+      maxQueuedBytes: this.#opts.maxQueuedBytes,
+      onError: (err) => this.#lost(err),
+    });
   }
 
   #noServer(err: unknown): unknown {
@@ -111,39 +166,72 @@ export class FifoTransport implements ClientTransport {
     return err;
   }
 
-  async #openData(): Promise<void> {
+  async #openDataDownstream(): Promise<void> {
     this.#dataId = randomInt(0x80000000, 0xffffffff);
-    await createFifo(this.#own.dataDownstream);
+    const joiner = new FrameJoiner(256 * 1024 * 1024);
     const decoder = new BinaryFrameDecoder({
       withSender: false,
       maxFrameBytes: 256 * 1024 * 1024,
-      onFrame: ({ payload, more }) => this.#onFrame(payload, more),
+      onFrame: ({ payload, more }) => {
+        const whole = joiner.add(payload, more);
+        if (whole instanceof Error) this.#listener?.warning(whole.message);
+        else if (whole !== undefined) this.#listener?.data(whole);
+      },
       onError: (err) => this.#listener?.warning(err.message),
     });
-    this.#dataReader = new FifoReader(await openFifo(this.#own.dataDownstream, "read"), {
-      onData: (chunk) => decoder.push(chunk),
-    });
-    this.#dataWriter = new PipeWriter(await openFifo(this.#server.dataUpstream, "write"), {
-      atomic: true,
-      overflow: "throw",
-      maxQueuedBytes: this.#opts.maxQueuedBytes,
-      onError: (err) => this.#lost(err),
-    });
+    this.#dataReader = new FifoReader(
+      await openFifo(this.#own.dataDownstream, "read"),
+      { onData: (chunk) => decoder.push(chunk) },
+      { fresh: true },
+    );
   }
 
+  /** Every pipe this client makes (and removes). */
   #ownPaths(): string[] {
-    return [this.#own.downstream, this.#own.dataDownstream];
+    const paths = [this.#own.downstream];
+    if (this.#offer) paths.push(this.#own.upstream);
+    if (this.#opts.data) paths.push(this.#own.dataDownstream);
+    if (this.#offer && this.#opts.data) paths.push(this.#own.dataUpstream);
+    return paths;
   }
 
   send(msg: Record<string, unknown>): void {
-    const line = JSON.stringify(this.#address(msg));
-    if (this.#opts.reference) {
-      // The reference cannot join fragments: send the line whole, as its clients do.
-      this.#writer!.write(Buffer.from(line + "\n"));
+    if (this.#private) {
+      const line = JSON.stringify(msg) + "\n";
+      this.#checkSize(line, msg);
+      this.#writer!.write(line);
       return;
     }
-    const sender = { pid: process.pid, client: this.clientToken };
-    this.#writer!.write(fragmentLine(line, sender, String(++this.#fragSeq), ATOMIC_WRITE_BYTES));
+    const line = JSON.stringify(this.#address(msg));
+    this.#checkSize(line, msg);
+    if (this.#opts.reference) {
+      // The reference cannot join fragments: send the line whole, as its clients do.
+      this.#writer!.write(line + "\n");
+      return;
+    }
+    const frag = String(++this.#fragSeq);
+    const pieces = fragmentLine(
+      line,
+      { pid: process.pid, client: this.clientToken },
+      frag,
+      ATOMIC_WRITE_BYTES,
+    );
+    if (pieces.length > 1 && msg["id"] !== undefined) {
+      if (this.#fragIds.size >= 4096) this.#fragIds.clear();
+      this.#fragIds.set(frag, msg["id"]);
+    }
+    this.#writer!.write(pieces);
+  }
+
+  /** Refuses at once a message the server announced it would refuse. */
+  #checkSize(line: string, msg: Record<string, unknown>): void {
+    const max = this.#serverMax;
+    if (max === undefined || line.length * 3 <= max) return;
+    const bytes = Buffer.byteLength(line);
+    if (bytes > max) {
+      const what = typeof msg["cmd"] === "string" ? `request '${msg["cmd"]}'` : "request";
+      throw new PipeToolError("ETOOBIG", `${what} ${tooBig(bytes, max, RAISE_SERVER_MESSAGES)}`);
+    }
   }
 
   /** The message with this client's address first, as the server routes replies by it. */
@@ -157,15 +245,58 @@ export class FifoTransport implements ClientTransport {
     if (this.#dataWriter === undefined || this.#dataId === undefined) {
       throw new PipeToolError("EINVAL", "no data channel: connect with { data: true }");
     }
-    this.#dataWriter.write(encodeUpstreamFrames(this.#dataId, payload, ATOMIC_WRITE_BYTES));
+    if (this.#privateData) this.#dataWriter.write(encodeDownstreamFrame(payload));
+    else this.#dataWriter.write(encodeUpstreamFrames(this.#dataId, payload, ATOMIC_WRITE_BYTES));
   }
 
   subscribeFields(): Record<string, unknown> {
-    return this.#dataId === undefined ? {} : { data_id: this.#dataId };
+    const fields: Record<string, unknown> = {};
+    if (this.#dataId !== undefined) fields["data_id"] = this.#dataId;
+    if (this.#offer) fields["upstream"] = true;
+    return fields;
   }
 
-  async subscribed(_reply: EventMessage): Promise<void> {
-    // Revision 1 negotiates nothing beyond the data channel, already open.
+  async subscribed(reply: EventMessage): Promise<void> {
+    const max = reply["max_message_bytes"];
+    if (typeof max === "number" && Number.isSafeInteger(max) && max > 0) {
+      this.#serverMax = max;
+      if (this.#opts.maxMessageBytes === undefined && max > DEFAULT_MAX_MESSAGE_BYTES) {
+        this.#lines?.setLimit(max);
+      }
+    }
+    if (reply["upstream"] === true && this.#privateUp !== undefined) {
+      const shared = this.#writer;
+      this.#writer = this.#privateWriter(this.#privateUp);
+      this.#private = true;
+      this.#privateUp = undefined;
+      await shared?.close({ timeoutMs: 200 });
+    }
+    if (this.#opts.data) {
+      if (reply["data_upstream"] === true && this.#privateDataUp !== undefined) {
+        this.#dataWriter = this.#privateWriter(this.#privateDataUp);
+        this.#privateData = true;
+        this.#privateDataUp = undefined;
+      } else {
+        this.#dataWriter = this.#sharedWriter(await openFifo(this.#server.dataUpstream, "write"));
+      }
+    }
+    await this.#discardUnused();
+  }
+
+  /** Closes and removes the private pipes the server did not take. */
+  async #discardUnused(): Promise<void> {
+    const unused: string[] = [];
+    if (this.#privateUp !== undefined) {
+      await new PipeWriter(this.#privateUp).close({ flush: false });
+      this.#privateUp = undefined;
+      unused.push(this.#own.upstream);
+    }
+    if (this.#privateDataUp !== undefined) {
+      await new PipeWriter(this.#privateDataUp).close({ flush: false });
+      this.#privateDataUp = undefined;
+      unused.push(this.#own.dataUpstream);
+    }
+    await Promise.all(unused.map((p) => removeFifo(p).catch(() => false)));
   }
 
   #onLine(line: string): void {
@@ -175,19 +306,21 @@ export class FifoTransport implements ClientTransport {
     } catch {
       return; // the server never sends this; a foreign writer might
     }
-    if (typeof msg === "object" && msg !== null && !Array.isArray(msg)) {
-      this.#listener?.message(msg as Record<string, unknown>);
+    if (!isRecord(msg)) return;
+    if (msg["id"] === undefined && typeof msg["frag"] === "string") {
+      // An error about a message sent in pieces: it answers the request those pieces carried.
+      const id = this.#fragIds.get(msg["frag"]);
+      if (id !== undefined) msg["id"] = id;
     }
+    this.#listener?.message(msg);
   }
 
-  #onFrame(payload: Buffer, more: boolean): void {
-    if (more || this.#dataParts.length > 0) {
-      this.#dataParts.push(payload);
-      if (more) return;
-      payload = Buffer.concat(this.#dataParts);
-      this.#dataParts = [];
-    }
-    this.#listener?.data(payload);
+  #onOversize(bytes: number, head: string): void {
+    const limit = this.#lines?.limit ?? 0;
+    const message = `reply ${tooBig(bytes, limit, RAISE_CLIENT_MESSAGES)}`;
+    const id = idFromHead(head);
+    if (id !== undefined) this.#listener?.fail(id, new PipeToolError("ETOOBIG", message));
+    else this.#listener?.warning(`dropped a message from the server: ${message}`);
   }
 
   #lost(err?: Error): void {
@@ -210,8 +343,10 @@ export class FifoTransport implements ClientTransport {
     await Promise.all([
       this.#writer?.close({ timeoutMs: 200 }),
       this.#dataWriter?.close({ timeoutMs: 200 }),
+      this.#discardUnused(),
     ]);
-    await Promise.all(this.#ownPaths().map((p) => removeFifo(p).catch(() => false)));
-    forgetPipes(this.#ownPaths());
+    const made = this.#ownPaths();
+    await Promise.all(made.map((p) => removeFifo(p).catch(() => false)));
+    forgetPipes(made);
   }
 }

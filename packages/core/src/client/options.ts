@@ -37,8 +37,18 @@ export interface ConnectOptions extends SessionOptions {
   dir?: string;
   /** Open the binary data channel [false]. */
   data?: boolean;
-  /** Largest reply line accepted, in bytes [64 MiB]. */
+  /**
+   * Largest reply accepted, in bytes [64 MiB, or the server's limit when it announces a larger
+   * one]. A longer reply fails its call with `ETOOBIG`.
+   */
   maxMessageBytes?: number;
+  /**
+   * Where requests go [`"private"`]: this client's own upstream pipe when the server offers it
+   * (protocol revision 2; large messages travel whole, and the server notices at once when this
+   * client exits), else the tool's shared pipe. `"shared"` always uses the shared pipe, in
+   * atomic pieces, as revision 1 did.
+   */
+  upstream?: "private" | "shared";
   /**
    * Bytes a client may queue toward the server before a send fails with `ETOOBIG` (the
    * connection stays usable) [64 MiB].

@@ -83,11 +83,22 @@ export class ToolClient {
       );
     }
     const { name, dir } = resolveTarget(nameOrPath, options.dir);
+    if (
+      options.upstream !== undefined &&
+      options.upstream !== "private" &&
+      options.upstream !== "shared"
+    ) {
+      throw new TypeError(
+        `upstream must be "private" or "shared", got ${JSON.stringify(options.upstream)}`,
+      );
+    }
     const transport = new FifoTransport(name, dir, {
       data: options.data === true,
-      maxMessageBytes: options.maxMessageBytes ?? 64 * 1024 * 1024,
+      maxMessageBytes: options.maxMessageBytes,
       maxQueuedBytes: options.maxQueuedBytes ?? 64 * 1024 * 1024,
       reference: options.compat === "reference",
+      // A client that does not subscribe cannot be offered a private pipe.
+      upstream: options.subscribe === false ? "shared" : (options.upstream ?? "private"),
     });
     return ToolClient.over(transport, options);
   }
@@ -128,6 +139,7 @@ export class ToolClient {
     return {
       message: (msg) => this.#onMessage(msg),
       data: (payload) => this.#events.emit("data", payload),
+      fail: (id, err) => this.#pending.get(id)?.fail(err),
       warning: (message) => this.#emit({ event: "error", message }),
       lost: (err) => void this.#shutdown(err),
     };

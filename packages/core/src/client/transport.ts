@@ -5,7 +5,7 @@
  * frames; it knows nothing of ids or calls.
  */
 import type { PipeToolError } from "../errors.js";
-import type { EventMessage } from "../protocol/messages.js";
+import type { EventMessage, RequestId } from "../protocol/messages.js";
 
 /** What a transport tells its session. Set once by {@link ClientTransport.start}. */
 export interface TransportListener {
@@ -13,6 +13,8 @@ export interface TransportListener {
   message(msg: Record<string, unknown>): void;
   /** One binary frame from the server's data channel. */
   data(payload: Buffer): void;
+  /** The request `id` cannot complete (for example: its reply was too big to accept). */
+  fail(id: RequestId, err: PipeToolError): void;
   /**
    * Something was lost without ending the connection (an oversized message dropped, a corrupt
    * frame); the session reports it as an `error` event.

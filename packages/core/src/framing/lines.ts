@@ -3,38 +3,77 @@
  */
 
 const NEWLINE = 0x0a;
+const OPEN_BRACE = 0x7b;
+
+/** What the decoder knows about a line it dropped for its size. */
+export interface OversizeInfo {
+  /** Bytes of the line seen when it went over the limit. */
+  bytes: number;
+  /** Its first bytes (up to 256), which usually name the sender and the request id. */
+  head: string;
+}
 
 /** Options for {@link LineDecoder}. */
 export interface LineDecoderOptions {
   /** Longest accepted line in bytes, newline excluded. Longer lines are dropped whole. */
   maxLineBytes: number;
-  /** Called with each complete, non-blank line. */
-  onLine: (line: string) => void;
   /**
-   * Called once per dropped oversized line, with its size so far and its first bytes (which
-   * usually name the sender).
+   * Called with each complete, non-blank line. A line that was assembled from several reads also
+   * gets `pieces`: the line from each later read boundary where a `{` begins, earliest first. On
+   * a pipe shared by writers whose writes are whole lines, a line that does not parse may be a
+   * torn one with another writer's message glued on; `pieces` lets the reader find it.
    */
-  onOversize: (info: { bytes: number; head: string }) => void;
+  onLine: (line: string, pieces?: () => string[]) => void;
+  /** Called once per oversized line, as soon as it goes over the limit (the rest is skipped). */
+  onOversize: (info: OversizeInfo) => void;
+}
+
+/** The unfinished line held by a {@link LineDecoder}. */
+export interface PartialLine {
+  /** Bytes held. */
+  bytes: number;
+  /** Its first bytes (up to 256). */
+  head: string;
+  /** When its first byte arrived (ms, `Date.now()`). */
+  startedAt: number;
+  /** When it last grew. */
+  grewAt: number;
+  /** True while the rest of an oversized line is being skipped. */
+  skipping: boolean;
 }
 
 /**
  * Splits a byte stream into lines. Partial lines are kept as a list of chunks and joined once,
  * when their newline arrives; a line past `maxLineBytes` is discarded up to its newline so memory
- * stays bounded whatever a peer sends.
+ * stays bounded whatever a peer sends. The decoder copies what it keeps of a chunk, so the caller
+ * may reuse the chunk's memory once `push` returns.
  */
 export class LineDecoder {
   readonly #opts: LineDecoderOptions;
+  #max: number;
   #parts: Buffer[] = [];
   #partBytes = 0;
   #discarding = false;
-  #discardHead = "";
-  #discarded = 0;
+  #head = "";
+  #startedAt = 0;
+  #grewAt = 0;
 
   constructor(options: LineDecoderOptions) {
     if (!Number.isInteger(options.maxLineBytes) || options.maxLineBytes < 1) {
       throw new TypeError(`maxLineBytes must be a positive integer, got ${options.maxLineBytes}`);
     }
     this.#opts = options;
+    this.#max = options.maxLineBytes;
+  }
+
+  /** The longest accepted line, in bytes. */
+  get limit(): number {
+    return this.#max;
+  }
+
+  /** Changes the longest accepted line (for lines not yet begun). */
+  setLimit(maxLineBytes: number): void {
+    this.#max = maxLineBytes;
   }
 
   /** Number of bytes held for an unfinished line. */
@@ -42,82 +81,98 @@ export class LineDecoder {
     return this.#partBytes;
   }
 
+  /** The unfinished line, if any (an oversized one being skipped counts). */
+  partial(): PartialLine | undefined {
+    if (this.#partBytes === 0 && !this.#discarding) return undefined;
+    return {
+      bytes: this.#partBytes,
+      head: this.#head,
+      startedAt: this.#startedAt,
+      grewAt: this.#grewAt,
+      skipping: this.#discarding,
+    };
+  }
+
   push(chunk: Buffer): void {
     let start = 0;
     for (;;) {
       const nl = chunk.indexOf(NEWLINE, start);
-      if (nl === -1) {
-        this.#keep(chunk, start, chunk.length);
-        return;
-      }
+      if (nl === -1) return this.#keep(chunk, start, chunk.length);
       this.#finish(chunk, start, nl);
       start = nl + 1;
     }
   }
 
-  /** Drops any unfinished line (for example when its writer went away). */
+  /** Drops any unfinished line, and stops skipping an oversized one. */
   reset(): void {
     this.#parts = [];
     this.#partBytes = 0;
     this.#discarding = false;
-    this.#discarded = 0;
   }
 
   #keep(chunk: Buffer, start: number, end: number): void {
     if (start === end) return;
-    if (this.#discarding) {
-      this.#discarded += end - start;
+    const now = Date.now();
+    this.#grewAt = now;
+    if (this.#discarding) return;
+    if (this.#partBytes === 0) {
+      this.#startedAt = now;
+      this.#head = chunk.toString("utf8", start, Math.min(end, start + 256));
+    }
+    if (this.#partBytes + (end - start) > this.#max) {
+      this.#startDiscard(end - start);
       return;
     }
-    if (this.#partBytes + (end - start) > this.#opts.maxLineBytes) {
-      this.#startDiscard(chunk.subarray(start, end));
-      return;
-    }
-    this.#parts.push(chunk.subarray(start, end));
+    this.#parts.push(Buffer.from(chunk.subarray(start, end)));
     this.#partBytes += end - start;
   }
 
-  #startDiscard(tail: Buffer): void {
-    const head = this.#parts.length > 0 ? this.#parts[0]! : tail;
-    this.#discardHead = head.toString("utf8", 0, Math.min(head.length, 256));
-    this.#discarded = this.#partBytes + tail.length;
+  #startDiscard(more: number): void {
+    const bytes = this.#partBytes + more;
     this.#discarding = true;
     this.#parts = [];
     this.#partBytes = 0;
+    this.#opts.onOversize({ bytes, head: this.#head });
   }
 
   #finish(chunk: Buffer, start: number, end: number): void {
     if (this.#discarding) {
-      const bytes = this.#discarded + (end - start);
       this.#discarding = false;
-      this.#discarded = 0;
-      this.#opts.onOversize({ bytes, head: this.#discardHead });
       return;
     }
-    let line: string;
     if (this.#parts.length === 0) {
-      if (end - start > this.#opts.maxLineBytes) {
-        this.#opts.onOversize({
-          bytes: end - start,
-          head: chunk.toString("utf8", start, Math.min(end, start + 256)),
-        });
+      if (end - start > this.#max) {
+        this.#head = chunk.toString("utf8", start, Math.min(end, start + 256));
+        this.#opts.onOversize({ bytes: end - start, head: this.#head });
         return;
       }
-      line = chunk.toString("utf8", start, end);
-    } else {
-      if (this.#partBytes + (end - start) > this.#opts.maxLineBytes) {
-        this.#startDiscard(chunk.subarray(start, end));
-        this.#finish(chunk, end, end);
-        return;
-      }
-      this.#parts.push(chunk.subarray(start, end));
-      line = Buffer.concat(this.#parts, this.#partBytes + (end - start)).toString("utf8");
-      this.#parts = [];
-      this.#partBytes = 0;
+      if (end === start) return;
+      const line = chunk.toString("utf8", start, end);
+      if (!isBlank(line)) this.#opts.onLine(line);
+      return;
     }
+    if (this.#partBytes + (end - start) > this.#max) {
+      this.#startDiscard(end - start);
+      this.#discarding = false;
+      return;
+    }
+    const parts = this.#parts;
+    parts.push(chunk.subarray(start, end));
+    const line = Buffer.concat(parts, this.#partBytes + (end - start)).toString("utf8");
+    this.#parts = [];
+    this.#partBytes = 0;
     if (isBlank(line)) return;
-    this.#opts.onLine(line);
+    this.#opts.onLine(line, () => laterPieces(parts));
   }
+}
+
+/** The line from each later part that starts with `{`, earliest first. */
+function laterPieces(parts: readonly Buffer[]): string[] {
+  const out: string[] = [];
+  for (let i = 1; i < parts.length; i++) {
+    if (parts[i]![0] === OPEN_BRACE) out.push(Buffer.concat(parts.slice(i)).toString("utf8"));
+  }
+  return out;
 }
 
 function isBlank(line: string): boolean {

@@ -5,6 +5,7 @@ import type { TestContext } from "node:test";
 import { test } from "node:test";
 import { ToolClient } from "../../src/index.js";
 import type { EventMessage } from "../../src/index.js";
+import { createFifos } from "../../src/transport/fifo.js";
 import { serveDemo, until, writeAllRaw } from "named-pipe-tools-testkit";
 
 /** A demo server with small limits, a subscribed client, and raw write access to the pipes. */
@@ -40,6 +41,34 @@ async function setup(t: TestContext) {
     rawText: (s: string | Buffer) => writeAllRaw(up, Buffer.from(s)),
     rawData: (b: Buffer) => writeAllRaw(data, b),
   };
+}
+
+/**
+ * Subscribes this process by hand under client token `token`, with data id `dataId`, holding its
+ * downstream pipes open (never read): a known sender for raw frames on the shared data pipe.
+ */
+async function rawSubscriber(t: TestContext, dir: string, token: string, dataId: number) {
+  const down = path.join(dir, `tool-demo-${process.pid}-${token}`);
+  const dataDown = path.join(dir, `tool-demo-data-${process.pid}-${token}`);
+  await createFifos([down, dataDown]);
+  const fds = [down, dataDown].map((p) =>
+    fs.openSync(p, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK),
+  );
+  t.after(() => fds.forEach((fd) => fs.closeSync(fd)));
+  const subscribe = { pid: process.pid, client: token, cmd: "subscribe", data_id: dataId };
+  const up = fs.openSync(path.join(dir, "tool-demo"), fs.constants.O_WRONLY);
+  fs.writeSync(up, JSON.stringify(subscribe) + "\n");
+  fs.closeSync(up);
+  await until(() => subscribed(fds[0]!), 2000, "raw subscribe");
+}
+
+/** True once something (the `subscribed` reply) can be read from `fd`. */
+function subscribed(fd: number): boolean {
+  try {
+    return fs.readSync(fd, Buffer.alloc(4096)) > 0;
+  } catch {
+    return false;
+  }
 }
 
 async function healthy(client: ToolClient): Promise<void> {
@@ -86,7 +115,10 @@ test("a line of many megabytes is dropped with a too_big error, memory bounded, 
   await rawText('"}\n');
   await until(() => errors.length === 1, 5000, "too_big error");
   assert.equal(errors[0]!["code"], "too_big");
-  assert.match(String(errors[0]!["message"]), /exceeds the limit/);
+  assert.match(
+    String(errors[0]!["message"]),
+    /too big: \d+ bytes, limit 1048576; raise it with the server's limits\.maxMessageBytes/,
+  );
   await healthy(client);
 });
 
@@ -119,7 +151,8 @@ test("oversized fragmented messages and broken fragment sequences get errors", a
 });
 
 test("absurd frame lengths and truncated frames on the data pipe are bounded and dropped", async (t) => {
-  const { client, logs, rawData } = await setup(t);
+  const { dir, client, logs, rawData } = await setup(t);
+  await rawSubscriber(t, dir, "cabcdef01", 77);
   const header = (id: number, len: number) => {
     const b = Buffer.alloc(8);
     b.writeUInt32BE(id, 0);
@@ -128,7 +161,7 @@ test("absurd frame lengths and truncated frames on the data pipe are bounded and
   };
   await rawData(Buffer.concat([header(1, 0x7fff_ffff), Buffer.alloc(10)]));
   await until(() => logs.some((l) => /exceeds the limit/.test(l)), 2000, "absurd length logged");
-  await rawData(Buffer.concat([header(1, 1000), Buffer.alloc(10)])); // truncated: 10 of 1000 bytes
+  await rawData(Buffer.concat([header(77, 1000), Buffer.alloc(10)])); // truncated: 10 of 1000 bytes
   await until(
     () => logs.some((l) => /truncated binary frame/.test(l)),
     3000,
