@@ -8,6 +8,8 @@
  *   T       cpu-prof (default): V8 CPU profiles, summarized as self time by function and by kind
  *           strace: `strace -c -f` per process: system calls, their count and time
  *           perf: `perf stat` per process: task clock, context switches, migrations, faults
+ *           cpu: CPU time per operation of the server and of the clients, measured around the
+ *           operations only (start-up excluded), without a profiler
  *
  * The files stay in DIR (default: a new temporary directory), printed at the end. Numbers under
  * a profiler are slower than in `npm run bench`; read them as shares and counts per operation.
@@ -16,6 +18,7 @@ import { mkdir, mkdtemp, readFile, readdir } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
+import type { CpuAnswer } from "./peer/ops.js";
 import { Peer, stopAll } from "./proc.js";
 import type { CpuProfile } from "./report/cpuprofile.js";
 import { summarizeProfile } from "./report/cpuprofile.js";
@@ -58,12 +61,14 @@ const SHAPES: Record<string, Shape> = {
   },
 };
 
-const TOOLS = ["cpu-prof", "strace", "perf"] as const;
+const TOOLS = ["cpu-prof", "strace", "perf", "cpu"] as const;
 type Tool = (typeof TOOLS)[number];
 
 function launch(tool: Tool, out: string, label: string, args: string[]): Peer {
   const file = path.join(out, label.replace(/\s+/g, "-"));
   switch (tool) {
+    case "cpu":
+      return Peer.node(label, args);
     case "cpu-prof":
       return Peer.node(label, args, {
         nodeFlags: [
@@ -117,9 +122,15 @@ async function main(): Promise<void> {
     launch(tool, out, `client ${i}`, clientArgs),
   );
   await Promise.all(clients.map((c) => c.ready()));
+  const cpu = async (): Promise<number[]> =>
+    Promise.all(
+      [server, ...clients].map(async (p) => (await p.ask<CpuAnswer>({ op: "cpu" })).cpu_us),
+    );
+  const before = await cpu();
   const t0 = performance.now();
   const answers = await Promise.all(clients.map((c) => c.ask<{ samples?: number[] }>(shape.op)));
   const seconds = (performance.now() - t0) / 1000;
+  const after = await cpu();
   const ops =
     shape.ops > 0
       ? shape.ops * shape.clients
@@ -127,6 +138,11 @@ async function main(): Promise<void> {
   await stopAll([...clients, server]);
   console.log(
     `${positionals[0]} (${family}) under ${tool}: ${ops} operations in ${seconds.toFixed(2)} s`,
+  );
+  const used = after.map((a, i) => a - before[i]!);
+  const perOp = (us: number): string => (ops > 0 ? `${(us / ops).toFixed(2)} us/op` : `${us} us`);
+  console.log(
+    `CPU during the operations: server ${perOp(used[0]!)}, clients ${perOp(used.slice(1).reduce((a, b) => a + b, 0))}`,
   );
   for (const name of (await readdir(out)).sort()) {
     const file = path.join(out, name);

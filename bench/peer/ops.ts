@@ -11,7 +11,8 @@ export type Op =
   | { op: "stream"; warmup: number; n: number }
   | { op: "json" | "binary"; bytes: number; warmup: number; n: number }
   | { op: "listen"; total: number }
-  | { op: "publish"; warmup: number; n: number };
+  | { op: "publish"; warmup: number; n: number }
+  | { op: "cpu" };
 
 /** Timed samples of one op. */
 export interface Samples {
@@ -34,6 +35,17 @@ export interface ListenResult {
 /** Answer to `publish`. */
 export interface PublishResult extends Samples {
   startAbsUs: number;
+}
+
+/** Answer to `cpu`: CPU time (user + system) this process has used, µs. */
+export interface CpuAnswer {
+  cpu_us: number;
+}
+
+/** This process's CPU time so far. */
+export function cpuAnswer(): CpuAnswer {
+  const { user, system } = process.cpuUsage();
+  return { cpu_us: user + system };
 }
 
 /** Monotonic time in µs, comparable across processes. */
@@ -74,6 +86,8 @@ function textPayload(bytes: number): string {
  */
 export async function runOp(conn: Conn, op: Op, answer: (msg: object) => void): Promise<object> {
   switch (op.op) {
+    case "cpu":
+      return cpuAnswer();
     case "ping": {
       const ping = () => conn.ping();
       for (let i = 0; i < op.warmup; i++) await ping();

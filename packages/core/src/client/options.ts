@@ -75,12 +75,6 @@ export interface StreamOptions extends Omit<CallOptions, "onEvent"> {
   maxBuffered?: number;
 }
 
-/** @internal How the pending table sees one request. */
-export interface PendingEntry {
-  onMessage(msg: EventMessage): void;
-  fail(err: PipeToolError): void;
-}
-
 /** Splits `nameOrPath` into a tool name and a directory. */
 export function resolveTarget(
   nameOrPath: string,

@@ -4,28 +4,19 @@
  * {@link FifoTransport} (`ToolClient.connect`), or any other (`ToolClient.over`). See PROTOCOL.md.
  */
 import { EventEmitter } from "node:events";
-import { PipeToolError, RemoteError } from "../errors.js";
+import { PipeToolError } from "../errors.js";
 import type { EventMessage, RequestId } from "../protocol/messages.js";
-import { REQUEST_META_FIELDS, isRecord, isTerminal } from "../protocol/messages.js";
+import { REQUEST_META_FIELDS, isRecord } from "../protocol/messages.js";
+import type { CallHost } from "./call.js";
+import { PendingCall, abortedError } from "./call.js";
 import { FifoTransport } from "./fifo-transport.js";
-import type {
-  CallOptions,
-  ConnectOptions,
-  PendingEntry,
-  SessionOptions,
-  StreamOptions,
-} from "./options.js";
+import type { CallOptions, ConnectOptions, SessionOptions, StreamOptions } from "./options.js";
 import { resolveTarget } from "./options.js";
+import { PendingTable } from "./pending.js";
 import { ToolStream } from "./stream.js";
 import type { ClientTransport, TransportListener } from "./transport.js";
 
-export type {
-  CallOptions,
-  ConnectOptions,
-  PendingEntry,
-  SessionOptions,
-  StreamOptions,
-} from "./options.js";
+export type { CallOptions, ConnectOptions, SessionOptions, StreamOptions } from "./options.js";
 
 /**
  * A connection to one tool server.
@@ -49,7 +40,8 @@ export class ToolClient {
   readonly #transport: ClientTransport;
   readonly #callTimeoutMs: number;
   readonly #events = new EventEmitter();
-  readonly #pending = new Map<RequestId, PendingEntry>();
+  readonly #pending = new PendingTable();
+  readonly #callHost: CallHost;
   #nextId = 1;
   #ended: PipeToolError | undefined;
   #resolveClosed!: (err: PipeToolError | undefined) => void;
@@ -68,6 +60,11 @@ export class ToolClient {
     this.#callTimeoutMs = options.callTimeoutMs ?? 30_000;
     this.#trace = options.trace;
     this.#events.setMaxListeners(0);
+    this.#callHost = {
+      name: this.name,
+      forget: (id) => this.#pending.delete(id),
+      cancel: (id) => this.#cancelRemote(id),
+    };
     this.closed = new Promise((resolve) => (this.#resolveClosed = resolve));
   }
 
@@ -194,62 +191,29 @@ export class ToolClient {
     options: CallOptions = {},
   ): Promise<EventMessage> {
     return new Promise((resolve, reject) => {
-      const id = this.#nextId++;
-      const timeoutMs = options.timeoutMs ?? this.#callTimeoutMs;
-      const { signal, onEvent } = options;
-      let timer: NodeJS.Timeout | undefined;
-      const cleanup = (): void => {
-        clearTimeout(timer);
-        signal?.removeEventListener("abort", onAbort);
-        this.#pending.delete(id);
-      };
-      const onAbort = (): void => {
-        cleanup();
-        this.#cancelRemote(id);
-        reject(
-          new PipeToolError("EABORTED", `call '${cmd}' was aborted`, { cause: signal?.reason }),
-        );
-      };
+      const { signal } = options;
       if (signal?.aborted === true) {
-        reject(
-          new PipeToolError("EABORTED", `call '${cmd}' was aborted`, { cause: signal.reason }),
-        );
+        reject(abortedError(`call '${cmd}'`, signal));
         return;
       }
-      this.#pending.set(id, {
-        onMessage: (msg) => {
-          clearTimeout(timer); // the timeout covers only the wait for the first message
-          if (!isTerminal(msg)) {
-            onEvent?.(msg);
-            return;
-          }
-          cleanup();
-          if (msg.event === "error") reject(new RemoteError(msg));
-          else resolve(msg);
-        },
-        fail: (err) => {
-          cleanup();
-          reject(err);
-        },
+      const id = this.#nextId++;
+      const call = new PendingCall(this.#callHost, {
+        id,
+        cmd,
+        timeoutMs: options.timeoutMs ?? this.#callTimeoutMs,
+        resolve,
+        reject,
+        onEvent: options.onEvent,
+        signal,
       });
+      this.#pending.add(id, call);
       try {
         this.#write(cmd, args, id);
       } catch (err) {
-        cleanup();
-        reject(err instanceof Error ? err : new Error(String(err)));
+        call.fail(err instanceof Error ? err : new Error(String(err)));
         return;
       }
-      timer = setTimeout(() => {
-        cleanup();
-        this.#cancelRemote(id);
-        reject(
-          new PipeToolError(
-            "ETIMEDOUT",
-            `no reply to '${cmd}' from tool '${this.name}' within ${timeoutMs} ms`,
-          ),
-        );
-      }, timeoutMs);
-      signal?.addEventListener("abort", onAbort, { once: true });
+      signal?.addEventListener("abort", call.onAbort, { once: true });
     });
   }
 
@@ -266,7 +230,7 @@ export class ToolClient {
       timeoutMs: options.timeoutMs ?? this.#callTimeoutMs,
       maxBuffered: options.maxBuffered ?? 100_000,
       signal: options.signal,
-      register: (entry) => this.#pending.set(id, entry),
+      register: (entry) => this.#pending.add(id, entry),
       unregister: () => this.#pending.delete(id),
       cancel: () => this.#cancelRemote(id),
       toolName: this.name,
@@ -324,7 +288,7 @@ export class ToolClient {
       event.id !== undefined
         ? this.#pending.get(event.id)
         : this.#reference && event.event !== "state_changed"
-          ? this.#pending.values().next().value // the oldest pending call
+          ? this.#pending.oldest()
           : undefined;
     if (entry !== undefined) entry.onMessage(event);
     else this.#emit(event);
@@ -359,8 +323,7 @@ export class ToolClient {
   async #shutdown(reason: PipeToolError | undefined): Promise<void> {
     if (this.#ended !== undefined) return;
     this.#ended = reason ?? new PipeToolError("ECLOSED", `client of tool '${this.name}' is closed`);
-    for (const entry of [...this.#pending.values()]) entry.fail(this.#ended);
-    this.#pending.clear();
+    for (const entry of this.#pending.drain()) entry.fail(this.#ended);
     await this.#transport.close();
     if (reason !== undefined) this.#emit({ event: "disconnected", message: reason.message });
     this.#resolveClosed(reason);

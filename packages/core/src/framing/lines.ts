@@ -94,13 +94,42 @@ export class LineDecoder {
   }
 
   push(chunk: Buffer): void {
+    const first = chunk.indexOf(NEWLINE);
+    if (first === -1) return this.#keep(chunk, 0, chunk.length);
+    let start = 0;
+    if (this.#parts.length > 0 || this.#discarding) {
+      this.#finish(chunk, 0, first);
+      start = first + 1;
+    }
+    const last = chunk.lastIndexOf(NEWLINE);
+    if (last >= start) this.#whole(chunk.toString("utf8", start, last));
+    this.#keep(chunk, last + 1, chunk.length);
+  }
+
+  /**
+   * Handles lines that arrived whole, decoded at once (a newline byte never occurs inside a
+   * multi-byte UTF-8 sequence, so splitting the decoded text at "\n" is safe).
+   */
+  #whole(text: string): void {
     let start = 0;
     for (;;) {
-      const nl = chunk.indexOf(NEWLINE, start);
-      if (nl === -1) return this.#keep(chunk, start, chunk.length);
-      this.#finish(chunk, start, nl);
+      const nl = text.indexOf("\n", start);
+      const line = nl === -1 ? text.slice(start) : text.slice(start, nl);
+      this.#one(line);
+      if (nl === -1) return;
       start = nl + 1;
     }
+  }
+
+  #one(line: string): void {
+    if (
+      line.length > this.#max ||
+      (line.length * 3 > this.#max && Buffer.byteLength(line) > this.#max)
+    ) {
+      this.#opts.onOversize({ bytes: Buffer.byteLength(line), head: line.slice(0, 256) });
+      return;
+    }
+    if (line.length > 0 && !isBlank(line)) this.#opts.onLine(line);
   }
 
   /** Drops any unfinished line, and stops skipping an oversized one. */
@@ -138,17 +167,6 @@ export class LineDecoder {
   #finish(chunk: Buffer, start: number, end: number): void {
     if (this.#discarding) {
       this.#discarding = false;
-      return;
-    }
-    if (this.#parts.length === 0) {
-      if (end - start > this.#max) {
-        this.#head = chunk.toString("utf8", start, Math.min(end, start + 256));
-        this.#opts.onOversize({ bytes: end - start, head: this.#head });
-        return;
-      }
-      if (end === start) return;
-      const line = chunk.toString("utf8", start, end);
-      if (!isBlank(line)) this.#opts.onLine(line);
       return;
     }
     if (this.#partBytes + (end - start) > this.#max) {

@@ -17,6 +17,10 @@ export interface Outbox {
    * request's id went instead, and the request is over.
    */
   deliver(to: Sender, msg: EventMessage): boolean;
+  /** Sends an encoded line (checked by the caller) as `deliver` would send a message. */
+  sendLine(to: Sender, line: string): void;
+  /** The largest message, in bytes. */
+  readonly maxMessageBytes: number;
   /** Sends a binary frame to the sender. */
   sendData(to: Sender, payload: Uint8Array): boolean;
   /** While the sender's queue is full, a promise that resolves once it has room; else undefined. */
@@ -132,6 +136,34 @@ function replyFor(result: unknown, id: RequestId | undefined): EventMessage | un
   return makeEvent("result", { result }, id);
 }
 
+/**
+ * The line of a stream item built straight from its fields (the common case, and a hot path):
+ * undefined when the fields need the general path (they name `event`, `id` or `done`, cannot be
+ * serialised, or are too big).
+ */
+function itemLine(
+  head: string,
+  fields: Record<string, unknown>,
+  maxBytes: number,
+): string | undefined {
+  if (
+    Object.hasOwn(fields, "event") ||
+    Object.hasOwn(fields, "id") ||
+    Object.hasOwn(fields, "done")
+  )
+    return undefined;
+  let body: string;
+  try {
+    body = JSON.stringify(fields);
+  } catch {
+    return undefined;
+  }
+  if (typeof body !== "string" || body.charCodeAt(0) !== 0x7b) return undefined;
+  const line = `${head}${body.length > 2 ? `,${body.slice(1, -1)}` : ""},"done":false}\n`;
+  if (line.length * 3 > maxBytes && Buffer.byteLength(line) > maxBytes) return undefined;
+  return line;
+}
+
 /** A stream that has not waited on anything for this long lets other work run, in ms. */
 const YIELD_AFTER_MS = 10;
 
@@ -144,8 +176,16 @@ export async function runRequest(job: RequestJob, outbox: Outbox): Promise<void>
     finished = true;
     if (msg !== undefined) outbox.deliver(sender, msg);
   };
+  const heads = new Map<string, string>();
   const item = (event: string, fields: Record<string, unknown> | undefined): void => {
     if (finished) return;
+    let head = heads.get(event);
+    if (head === undefined) {
+      head = `{"event":${JSON.stringify(event)}${id === undefined ? "" : `,"id":${JSON.stringify(id)}`}`;
+      heads.set(event, head);
+    }
+    const line = fields === undefined ? undefined : itemLine(head, fields, outbox.maxMessageBytes);
+    if (line !== undefined) return outbox.sendLine(sender, line);
     const msg = makeEvent(event, fields, id);
     msg.done = false;
     if (!outbox.deliver(sender, msg)) finished = true;

@@ -106,6 +106,12 @@ export class Subscriptions {
     return !encoded.replaced;
   }
 
+  /** Sends an encoded line as {@link deliver} sends a message. */
+  sendLine(to: Sender, line: string): void {
+    if (to.pid === undefined) this.broadcastLine(line);
+    else this.#byKey.get(to.key)?.sendLine(line);
+  }
+
   /** Handles `subscribe`. Replies `subscribed`, or refuses (logged, and told when possible). */
   async subscribe(
     sender: Sender,

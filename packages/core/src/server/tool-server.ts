@@ -149,6 +149,8 @@ export class ToolServer {
     });
     this.#outbox = {
       deliver: (to, msg) => this.#subs.deliver(to, msg),
+      sendLine: (to, line) => this.#subs.sendLine(to, line),
+      maxMessageBytes: limits.maxMessageBytes,
       sendData: (to, payload) => this.sendData(to, payload),
       backpressure: (to) => {
         const writer = this.#subs.get(to.key)?.writer;

@@ -47,7 +47,6 @@ export interface PipeWriterOptions {
 
 type Chunk = Buffer | string;
 
-const byteLength = (c: Chunk): number => c.length;
 const toBuffer = (c: Chunk): Buffer => (typeof c === "string" ? Buffer.from(c, "utf8") : c);
 
 /** A serialized writer on a FIFO fd. */
@@ -127,11 +126,12 @@ export class PipeWriter {
    */
   write(data: Chunk | readonly Chunk[]): boolean {
     if (this.#failed !== undefined || this.#closed) return false;
+    const single = typeof data === "string" || Buffer.isBuffer(data);
     let bytes = 0;
-    if (typeof data === "string" || Buffer.isBuffer(data)) bytes = byteLength(data);
-    else for (const c of data) bytes += byteLength(c);
-    const queued = this.queuedBytes;
-    if (queued + bytes > this.#maxBytes || this.queuedMessages + 1 > this.#maxMessages) {
+    if (single) bytes = data.length;
+    else for (const c of data) bytes += c.length;
+    const queued = this.#pendingBytes + this.#socketBytes;
+    if (queued + bytes > this.#maxBytes || this.queuedMessages >= this.#maxMessages) {
       const what =
         queued + bytes > this.#maxBytes
           ? `more than ${this.#maxBytes} bytes`
@@ -142,14 +142,8 @@ export class PipeWriter {
       return false;
     }
     if (queued === 0) this.#lastProgress = Date.now();
-    for (const c of typeof data === "string" || Buffer.isBuffer(data) ? [data] : data) {
-      // Atomic pieces are measured in bytes, so they are kept as buffers.
-      const piece = this.#atomic ? toBuffer(c) : c;
-      if (this.#atomic && piece.length > ATOMIC_WRITE_BYTES) {
-        throw new RangeError(`atomic write of ${piece.length} bytes exceeds PIPE_BUF`);
-      }
-      this.#pending.push(piece);
-    }
+    if (single) this.#push(data);
+    else for (const c of data) this.#push(c);
     this.#pendingBytes += bytes;
     this.#pendingMessages++;
     if (this.#socketBytes > 0) return true; // the socket's callback writes the rest
@@ -159,6 +153,15 @@ export class PipeWriter {
       process.nextTick(this.#flush);
     }
     return true;
+  }
+
+  #push(chunk: Chunk): void {
+    // Atomic pieces are measured in bytes, so they are kept as buffers.
+    const piece = this.#atomic ? toBuffer(chunk) : chunk;
+    if (this.#atomic && piece.length > ATOMIC_WRITE_BYTES) {
+      throw new RangeError(`atomic write of ${piece.length} bytes exceeds PIPE_BUF`);
+    }
+    this.#pending.push(piece);
   }
 
   /** Writes what is pending: directly while the pipe takes it, else through the socket. */
