@@ -147,6 +147,14 @@ export class ToolClient {
     return this.#ended === undefined;
   }
 
+  /**
+   * True when requests travel on this client's private upstream pipe (protocol revision 2: the
+   * server offered it); false on the tool's shared pipe or another transport.
+   */
+  get privateUpstream(): boolean {
+    return this.#transport instanceof FifoTransport && this.#transport.privateUpstream;
+  }
+
   /** Whether the data channel is open. */
   get hasData(): boolean {
     return this.#transport.hasData;

@@ -88,7 +88,13 @@ export class BinaryFrameDecoder {
       }
       const whole = q.length >= this.#header + length;
       if (sender !== undefined && this.#opts.accept?.(sender) === false) {
-        if (!whole) return this.#resync(`dropped a binary frame from unknown sender ${sender}`);
+        if (!whole) {
+          this.#skipToHeader();
+          this.#opts.onError(
+            new PipeToolError("EPROTO", `skipped a binary frame from unknown sender ${sender}`),
+          );
+          continue;
+        }
         q.skip(this.#header + length);
         this.#opts.onError(
           new PipeToolError(
@@ -108,6 +114,22 @@ export class BinaryFrameDecoder {
   #resync(message: string): void {
     this.#queue.clear();
     this.#opts.onError(new PipeToolError("ETOOBIG", message));
+  }
+
+  /**
+   * Drops bytes up to the next place a plausible header begins (a sender `accept` takes, and a
+   * length within the limit): after a header that cannot be trusted, the frames of everyone
+   * else that follow it are found again instead of being swallowed as its payload.
+   */
+  #skipToHeader(): void {
+    const q = this.#queue;
+    const accept = this.#opts.accept!;
+    let at = 1;
+    for (; at + this.#header <= q.length; at++) {
+      const length = q.readUInt32BE(at + 4) & ~FRAGMENT_FLAG;
+      if (length <= this.#opts.maxFrameBytes && accept(q.readUInt32BE(at))) break;
+    }
+    q.skip(Math.min(at, q.length));
   }
 
   /** Drops a partial frame (for example one whose writer stalled). */

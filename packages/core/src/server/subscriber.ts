@@ -10,7 +10,8 @@ import type { PipeWriter } from "../transport/writer.js";
 import type { Sender } from "./types.js";
 
 /** Why a subscriber was dropped. */
-export type DropReason = "unsubscribed" | "gone" | "write-failed" | "stopping" | "replaced";
+export type DropReason =
+  "unsubscribed" | "gone" | "write-failed" | "stopping" | "replaced" | "refused";
 
 /** Server-side state of one client. */
 export class Subscriber implements Sender {

@@ -17,6 +17,8 @@ import type { DropReason } from "./subscriber.js";
 import { Subscriber } from "./subscriber.js";
 import type { Sender } from "./types.js";
 
+const OUT_OF_DESCRIPTORS = "the server is out of file descriptors; try again later";
+
 /** Where the bytes of a subscriber's private upstream pipes go. */
 export interface ChunkSink {
   /** Takes a chunk (text sinks copy what they keep; data sinks get buffers of their own). */
@@ -145,7 +147,7 @@ export class Subscriptions {
       await this.#join(sender, sender.pid, msg, id, paths, refuse);
     } catch (err) {
       if (!outOfDescriptors(err)) throw err;
-      const message = "the server is out of file descriptors; try again later";
+      const message = OUT_OF_DESCRIPTORS;
       log(`refused subscribe from ${sender.key}: ${message}`);
       await this.#spare.lend(() => replyOnce(paths.downstream, refusal(message)));
     } finally {
@@ -203,8 +205,20 @@ export class Subscriptions {
       if (offered) await this.#openUpstream(sub);
       await this.#openDataChannel(sub, msg["data_id"], offered);
     } catch (err) {
-      await this.drop(sub, "gone");
-      throw err;
+      if (!outOfDescriptors(err)) {
+        await this.drop(sub, "gone");
+        throw err;
+      }
+      // Its downstream pipe is open: say why on it, then let it go.
+      log(`refused subscribe from ${sender.key}: ${OUT_OF_DESCRIPTORS}`);
+      const refusal = makeEvent(
+        "error",
+        { message: OUT_OF_DESCRIPTORS, code: WireErrorCode.Refused },
+        id,
+      );
+      sub.sendLine(encodeEvent(refusal, Infinity).line);
+      await this.drop(sub, "refused");
+      return;
     }
     if (this.#byKey.get(sender.key) === sub) sub.sendLine(this.#subscribedLine(sub, id));
   }
@@ -311,7 +325,7 @@ export class Subscriptions {
     sub.closeReaders();
     this.#opts.onDropped(sub);
     sub.abortAll(reason === "stopping" ? "server stopping" : "client went away");
-    const flush = reason === "unsubscribed" || reason === "stopping";
+    const flush = reason === "unsubscribed" || reason === "stopping" || reason === "refused";
     await Promise.all([
       sub.writer.close({ flush, timeoutMs: 1000 }),
       sub.dataWriter?.close({ flush, timeoutMs: 1000 }),
