@@ -8,7 +8,6 @@
  *   upstream pipe in atomic pieces (fragments);
  * - optionally the binary data pipes, private or shared in the same way.
  */
-import { randomBytes, randomInt } from "node:crypto";
 import { PipeToolError } from "../errors.js";
 import {
   BinaryFrameDecoder,
@@ -24,6 +23,7 @@ import { idFromHead, isRecord } from "../protocol/messages.js";
 import { causeCode, createFifos, openFifo, removeFifo } from "../transport/fifo.js";
 import type { ClientPaths, ServerPaths } from "../transport/paths.js";
 import { ATOMIC_WRITE_BYTES, clientPaths, serverPaths } from "../transport/paths.js";
+import { randomBytes, randomInt } from "../transport/random.js";
 import { FifoReader } from "../transport/reader.js";
 import { PipeWriter } from "../transport/writer.js";
 import { forgetPipes, rememberPipes } from "./exit-cleanup.js";
@@ -110,6 +110,12 @@ export class FifoTransport implements ClientTransport {
       onOversize: ({ bytes, head }) => this.#onOversize(bytes, head),
     });
     const lines = this.#lines;
+    // The server's pipe first: without a server, fail at once and make nothing.
+    try {
+      this.#writer = this.#sharedWriter(await openFifo(this.#server.upstream, "write"));
+    } catch (err) {
+      throw this.#noServer(err);
+    }
     const made = this.#ownPaths();
     rememberPipes(made);
     await createFifos(made);
@@ -123,11 +129,6 @@ export class FifoTransport implements ClientTransport {
       this.#privateUp = await openFifo(this.#own.upstream, "readwrite");
       if (this.#opts.data)
         this.#privateDataUp = await openFifo(this.#own.dataUpstream, "readwrite");
-    }
-    try {
-      this.#writer = this.#sharedWriter(await openFifo(this.#server.upstream, "write"));
-    } catch (err) {
-      throw this.#noServer(err);
     }
     if (this.#opts.data) await this.#openDataDownstream();
   }

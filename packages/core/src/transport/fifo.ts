@@ -9,8 +9,6 @@ import { promisify } from "node:util";
 import { PipeToolError } from "../errors.js";
 
 const execFileAsync = promisify(execFile);
-const openAsync = promisify(fs.open);
-const fstatAsync = promisify(fs.fstat);
 const closeAsync = promisify(fs.close);
 
 const { O_RDONLY, O_WRONLY, O_RDWR, O_NONBLOCK, O_NOFOLLOW } = fs.constants;
@@ -76,12 +74,16 @@ export function unsafeReason(st: fs.Stats): string | undefined {
  * Opens a FIFO without blocking and without following symlinks, then verifies the opened object.
  * Errors keep the errno in `cause` (notably `ENXIO`: opened for writing with no reader, and
  * `ENOENT`).
+ *
+ * The open and the check are synchronous calls: with O_NONBLOCK neither can wait for another
+ * process, and doing them on the event loop saves two trips through the thread pool (each a
+ * wake-up of another thread, which costs most on an idle machine).
  * @throws PipeToolError `EUNSAFEPIPE` for a symlink, a non-FIFO, or another user's pipe.
  */
 export async function openFifo(path: string, mode: FifoMode): Promise<number> {
   let fd: number;
   try {
-    fd = await openAsync(path, MODE_FLAGS[mode] | O_NONBLOCK | O_NOFOLLOW);
+    fd = fs.openSync(path, MODE_FLAGS[mode] | O_NONBLOCK | O_NOFOLLOW);
   } catch (err) {
     if (errno(err) === "ELOOP") {
       throw new PipeToolError("EUNSAFEPIPE", `refusing ${path}: it is a symbolic link`, {
@@ -93,12 +95,12 @@ export async function openFifo(path: string, mode: FifoMode): Promise<number> {
     });
   }
   try {
-    const reason = unsafeReason(await fstatAsync(fd));
+    const reason = unsafeReason(fs.fstatSync(fd));
     if (reason !== undefined) {
       throw new PipeToolError("EUNSAFEPIPE", `refusing ${path}: ${reason}`);
     }
   } catch (err) {
-    await closeAsync(fd).catch(() => undefined);
+    fs.closeSync(fd);
     throw err;
   }
   return fd;
