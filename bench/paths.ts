@@ -21,5 +21,5 @@ export const DEFAULT_JSON = fileURLToPath(
 export const DEFAULT_SVG = fileURLToPath(
   new URL("../../bench/results/latest.svg", import.meta.url),
 );
-/** The README whose results block `--readme` rewrites. */
-export const README = fileURLToPath(new URL("../../README.md", import.meta.url));
+/** The README whose results block `--readme` rewrites: the bench's own. */
+export const README = fileURLToPath(new URL("../../bench/README.md", import.meta.url));

@@ -12,7 +12,8 @@ export interface Result {
 }
 
 /** Families of cases, which the table, the ratios and the chart keep together. */
-export type Group = "latency" | "stream" | "clients" | "bulk" | "broadcast" | "startup";
+export type Group =
+  "latency" | "latency-pinned" | "stream" | "clients" | "bulk" | "broadcast" | "startup" | "model";
 
 /** What a round gets. */
 export interface RoundContext {

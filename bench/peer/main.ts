@@ -15,7 +15,7 @@ import type { Family } from "../families/types.js";
 import type { Op } from "./ops.js";
 import { cpuAnswer, runOp } from "./ops.js";
 
-const FAMILIES = ["ours", "fifo-raw", "uds", "http", "mcp"];
+const FAMILIES = ["ours", "fifo-raw", "uds", "http", "mcp", "chat", "chat-local"];
 
 const say = (msg: object): void => void process.stdout.write(`${JSON.stringify(msg)}\n`);
 

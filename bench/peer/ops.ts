@@ -12,6 +12,7 @@ export type Op =
   | { op: "json" | "binary"; bytes: number; warmup: number; n: number }
   | { op: "listen"; total: number }
   | { op: "publish"; warmup: number; n: number }
+  | { op: "tokens"; n: number; warmup: number; runs: number }
   | { op: "cpu" };
 
 /** Timed samples of one op. */
@@ -113,6 +114,19 @@ export async function runOp(conn: Conn, op: Op, answer: (msg: object) => void): 
       const data = Buffer.from(textPayload(op.bytes));
       for (let i = 0; i < op.warmup; i++) await echo.call(conn, data);
       return timed(op.n, Number.MAX_SAFE_INTEGER, () => echo.call(conn, data));
+    }
+    case "tokens": {
+      // Samples are µs per token, one per run.
+      const tokens = need(conn, "tokens");
+      for (let i = 0; i < op.warmup; i++) await tokens.call(conn, op.n);
+      const samples: number[] = [];
+      const t0 = performance.now();
+      for (let i = 0; i < op.runs; i++) {
+        const r = await tokens.call(conn, op.n);
+        if (r.tokens < op.n) throw new Error(`got ${r.tokens} of ${op.n} tokens`);
+        samples.push(round(r.perTokenUs));
+      }
+      return { samples, elapsedMs: performance.now() - t0 } satisfies Samples;
     }
     case "listen":
       return new Promise<ListenResult>((resolve) => {
