@@ -2,8 +2,9 @@
  * JSON-lines framing: one UTF-8 JSON object per `\n`-terminated line, with a size limit.
  */
 
+import { StringDecoder } from "node:string_decoder";
+
 const NEWLINE = 0x0a;
-const OPEN_BRACE = 0x7b;
 
 /** What the decoder knows about a line it dropped for its size. */
 export interface OversizeInfo {
@@ -43,15 +44,17 @@ export interface PartialLine {
 }
 
 /**
- * Splits a byte stream into lines. Partial lines are kept as a list of chunks and joined once,
- * when their newline arrives; a line past `maxLineBytes` is discarded up to its newline so memory
+ * Splits a byte stream into lines. Partial lines are decoded as they arrive (no copy of the bytes)
+ * and joined once, when their newline arrives; a line past `maxLineBytes` is discarded up to its newline so memory
  * stays bounded whatever a peer sends. The decoder copies what it keeps of a chunk, so the caller
  * may reuse the chunk's memory once `push` returns.
  */
 export class LineDecoder {
   readonly #opts: LineDecoderOptions;
   #max: number;
-  #parts: Buffer[] = [];
+  /** The unfinished line, decoded piece by piece as it arrives (one piece per read). */
+  #parts: string[] = [];
+  readonly #decoder = new StringDecoder("utf8");
   #partBytes = 0;
   #discarding = false;
   #head = "";
@@ -137,6 +140,7 @@ export class LineDecoder {
     this.#parts = [];
     this.#partBytes = 0;
     this.#discarding = false;
+    this.#decoder.end();
   }
 
   #keep(chunk: Buffer, start: number, end: number): void {
@@ -152,7 +156,7 @@ export class LineDecoder {
       this.#startDiscard(end - start);
       return;
     }
-    this.#parts.push(Buffer.from(chunk.subarray(start, end)));
+    this.#parts.push(this.#decoder.write(chunk.subarray(start, end)));
     this.#partBytes += end - start;
   }
 
@@ -161,6 +165,7 @@ export class LineDecoder {
     this.#discarding = true;
     this.#parts = [];
     this.#partBytes = 0;
+    this.#decoder.end();
     this.#opts.onOversize({ bytes, head: this.#head });
   }
 
@@ -175,8 +180,8 @@ export class LineDecoder {
       return;
     }
     const parts = this.#parts;
-    parts.push(chunk.subarray(start, end));
-    const line = Buffer.concat(parts, this.#partBytes + (end - start)).toString("utf8");
+    parts.push(this.#decoder.end(chunk.subarray(start, end)));
+    const line = parts.join("");
     this.#parts = [];
     this.#partBytes = 0;
     if (isBlank(line)) return;
@@ -185,10 +190,10 @@ export class LineDecoder {
 }
 
 /** The line from each later part that starts with `{`, earliest first. */
-function laterPieces(parts: readonly Buffer[]): string[] {
+function laterPieces(parts: readonly string[]): string[] {
   const out: string[] = [];
   for (let i = 1; i < parts.length; i++) {
-    if (parts[i]![0] === OPEN_BRACE) out.push(Buffer.concat(parts.slice(i)).toString("utf8"));
+    if (parts[i]!.startsWith("{")) out.push(parts.slice(i).join(""));
   }
   return out;
 }

@@ -49,6 +49,29 @@ type Chunk = Buffer | string;
 
 const toBuffer = (c: Chunk): Buffer => (typeof c === "string" ? Buffer.from(c, "utf8") : c);
 
+/** What of `batch` a write of `written` bytes left unwritten, as buffers (no copies). */
+function remainder(batch: Chunk | Buffer[], written: number): Buffer[] {
+  if (!Array.isArray(batch)) {
+    if (typeof batch === "string") {
+      // Short strings only (see takeBatch), so measuring or encoding one again is cheap.
+      if (written >= Buffer.byteLength(batch)) return [];
+      return [Buffer.from(batch, "utf8").subarray(written)];
+    }
+    return written >= batch.length ? [] : [batch.subarray(written)];
+  }
+  const out: Buffer[] = [];
+  let skip = written;
+  for (const b of batch) {
+    if (skip >= b.length) {
+      skip -= b.length;
+      continue;
+    }
+    out.push(skip > 0 ? b.subarray(skip) : b);
+    skip = 0;
+  }
+  return out;
+}
+
 /** A serialized writer on a FIFO fd. */
 export class PipeWriter {
   readonly #fd: number;
@@ -171,22 +194,26 @@ export class PipeWriter {
       const batch = this.#takeBatch();
       let written: number;
       try {
-        written =
-          typeof batch === "string" ? fs.writeSync(this.#fd, batch) : fs.writeSync(this.#fd, batch);
+        written = Array.isArray(batch)
+          ? fs.writevSync(this.#fd, batch)
+          : fs.writeSync(this.#fd, batch as Buffer);
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
         if (code !== "EAGAIN") return this.#failWith(err as NodeJS.ErrnoException);
         written = 0;
       }
       if (written > 0) this.#lastProgress = Date.now();
-      const total = typeof batch === "string" ? Buffer.byteLength(batch) : batch.length;
-      if (written < total) this.#toSocket(toBuffer(batch).subarray(written));
+      const rest = remainder(batch, written);
+      if (rest.length > 0) this.#toSocket(rest);
     }
     this.#wakeDrainWaiters();
   }
 
-  /** Takes the next write's worth of pending chunks off the queue. */
-  #takeBatch(): Chunk {
+  /**
+   * Takes the next write's worth of pending chunks off the queue: one string or buffer, or a list
+   * of buffers for one writev(2) (large buffers are never copied together).
+   */
+  #takeBatch(): Chunk | Buffer[] {
     const pending = this.#pending;
     let count = 0;
     let bytes = 0;
@@ -201,22 +228,31 @@ export class PipeWriter {
     this.#pending = count === pending.length ? [] : pending.slice(count);
     this.#pendingBytes -= bytes;
     this.#pendingMessages = this.#pending.length === 0 ? 0 : this.#pendingMessages;
-    if (count === 1) return batch[0]!;
-    if (strings) return (batch as string[]).join("");
-    return Buffer.concat(batch.map(toBuffer));
+    let one: Chunk | undefined;
+    if (count === 1) one = batch[0]!;
+    else if (strings) one = (batch as string[]).join("");
+    else if (this.#atomic) return Buffer.concat(batch.map(toBuffer));
+    else return batch.map(toBuffer);
+    // A long string is encoded once, here, so that a partial write needs no second encoding.
+    return typeof one === "string" && one.length > COALESCE_BYTES ? Buffer.from(one, "utf8") : one;
   }
 
-  #toSocket(rest: Buffer): void {
-    this.#socket ??= this.#openSocket();
-    this.#socketBytes += rest.length;
+  #toSocket(rest: Buffer[]): void {
+    const socket = (this.#socket ??= this.#openSocket());
+    let bytes = 0;
+    for (const b of rest) bytes += b.length;
+    this.#socketBytes += bytes;
     this.#socketMessages++;
-    this.#socket.write(rest, (err) => {
-      this.#socketBytes -= rest.length;
+    socket.cork();
+    for (let i = 0; i < rest.length - 1; i++) socket.write(rest[i]!);
+    socket.write(rest[rest.length - 1]!, (err) => {
+      this.#socketBytes -= bytes;
       this.#socketMessages--;
       if (err) return; // reported through the socket's 'error' event
       this.#lastProgress = Date.now();
       this.#write();
     });
+    socket.uncork();
   }
 
   #openSocket(): net.Socket {
