@@ -70,6 +70,12 @@ export function parseJson(line: string): unknown {
   }
 }
 
+/** True for `{}` (without listing the keys of an object that has some). */
+export function isEmpty(msg: Record<string, unknown>): boolean {
+  for (const _key in msg) return false;
+  return true;
+}
+
 /** A bounded, printable prefix of input that could not be handled, for logs. */
 export function excerpt(line: string): string {
   return JSON.stringify(line.length > 200 ? `${line.slice(0, 200)}...` : line);
@@ -160,7 +166,7 @@ export class Inbound {
       this.#onFragment(parsed, line);
       return;
     }
-    if (Object.keys(parsed).length === 0) return; // the reference ignores {}
+    if (isEmpty(parsed)) return; // the reference ignores {}
     this.#request(parsed, line);
   }
 

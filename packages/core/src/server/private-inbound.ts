@@ -8,7 +8,7 @@ import { LineDecoder } from "../framing/lines.js";
 import { RAISE_SERVER_FRAMES, RAISE_SERVER_MESSAGES, tooBig } from "../protocol/limits.js";
 import { WireErrorCode, isRecord } from "../protocol/messages.js";
 import type { ErrorRef } from "./inbound.js";
-import { NOT_JSON, parseJson, refFromHead } from "./inbound.js";
+import { NOT_JSON, isEmpty, parseJson, refFromHead } from "./inbound.js";
 import type { ChunkSink } from "./subscriptions.js";
 
 /** Options of {@link privateTextSink}. */
@@ -35,7 +35,7 @@ export function privateTextSink(options: PrivateTextOptions): ChunkSink {
         onReject(message, WireErrorCode.BadRequest, refFromHead(line));
         return;
       }
-      if (Object.keys(msg).length > 0) onRequest(msg);
+      if (!isEmpty(msg)) onRequest(msg);
     },
     onOversize: ({ bytes, head }) => {
       const message = `request ${tooBig(bytes, options.maxMessageBytes, RAISE_SERVER_MESSAGES)}`;
