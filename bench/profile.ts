@@ -3,7 +3,7 @@
  * `node dist/bench/profile.js SHAPE [--family F] [--tool T] [--out DIR]`: runs one bench shape
  * with its server and client processes under a profiler and prints where the time goes.
  *
- *   SHAPE   ping | stream | clients-8 | json-1mib | binary-1mib
+ *   SHAPE   ping | stream | clients-8 | clients-64 | json-1mib | binary-1mib
  *   F       ours (default), fifo-raw, uds
  *   T       cpu-prof (default): V8 CPU profiles, summarized as self time by function and by kind
  *           strace: `strace -c -f` per process: system calls, their count and time
@@ -47,6 +47,7 @@ const SHAPES: Record<string, Shape> = {
     ops: 100_000,
   },
   "clients-8": { clients: 8, data: false, op: { op: "pingFor", ms: 3000 }, ops: 0 },
+  "clients-64": { clients: 64, data: false, op: { op: "pingFor", ms: 3000 }, ops: 0 },
   "json-1mib": {
     clients: 1,
     data: false,
