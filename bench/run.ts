@@ -119,7 +119,11 @@ function resultsJson(machine: MachineInfo, cases: BenchCase[], results: ResultMa
   const list = cases
     .filter((c) => results.has(c.name))
     .map((c) => ({ name: c.name, ...rounded(results.get(c.name)!) }));
-  return `${JSON.stringify({ machine, cases: list }, null, 2)}\n`;
+  // Short arrays of numbers on one line, as Prettier writes them (the file is committed).
+  return `${JSON.stringify({ machine, cases: list }, null, 2).replace(
+    /\[\s*(-?[\d.]+(?:,\s*-?[\d.]+)*)\s*\]/g,
+    (_all, nums: string) => `[${nums.split(/,\s*/).join(", ")}]`,
+  )}\n`;
 }
 
 async function main(): Promise<void> {
