@@ -28,7 +28,7 @@ export const USAGE = `usage: npm run bench -- [options]
   --rounds N      interleaved rounds [5; 2 with --quick]
   --json PATH     write the results as JSON [bench/results/latest.json on a full run]
   --svg PATH      write the chart as SVG [bench/results/latest.svg on a full run]
-  --readme        rewrite the results block of README.md from this run
+  --readme        rewrite the results block of bench/README.md from this run
   --list          list the cases and exit
   -h, --help      this text
 

@@ -7,9 +7,9 @@ import { fileURLToPath } from "node:url";
 export const PEER_MAIN = fileURLToPath(new URL("./peer/main.js", import.meta.url));
 /** The C floor's source. */
 export const C_SOURCE = fileURLToPath(new URL("../../bench/c/fifo_pingpong.c", import.meta.url));
-/** The compiled cpipe CLI (the core package's `bin`; may not be built yet). */
+/** The cpipe CLI as installed: the core package's `bin`, bundled by `npm run build`. */
 export const CLI_MAIN = fileURLToPath(
-  new URL("../../packages/core/dist/src/cli/main.js", import.meta.url),
+  new URL("../../packages/core/dist/src/cli/cpipe.js", import.meta.url),
 );
 /** The voice agent example's entry point (its loopback is the voice-loop case). */
 export const VOICE_AGENT_MAIN = fileURLToPath(

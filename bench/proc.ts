@@ -49,9 +49,23 @@ export class Peer {
     });
   }
 
-  /** Starts `node dist/bench/peer/main.js ...args`. */
-  static node(label: string, args: readonly string[]): Peer {
-    return new Peer(label, process.execPath, [PEER_MAIN, ...args]);
+  /**
+   * Starts `node dist/bench/peer/main.js ...args`; `wrap` puts a command in front (a profiler
+   * such as `strace -c`, or `taskset -c 0`), `nodeFlags` go to Node itself.
+   */
+  static node(
+    label: string,
+    args: readonly string[],
+    options: { wrap?: readonly string[]; nodeFlags?: readonly string[] } = {},
+  ): Peer {
+    const command = [
+      ...(options.wrap ?? []),
+      process.execPath,
+      ...(options.nodeFlags ?? []),
+      PEER_MAIN,
+      ...args,
+    ];
+    return new Peer(label, command[0]!, command.slice(1));
   }
 
   /** The next JSON line the peer prints. */

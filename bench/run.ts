@@ -11,7 +11,7 @@ import path from "node:path";
 import type { BenchCase, Result } from "./cases/index.js";
 import { ALL_CASES } from "./cases/index.js";
 import type { MachineInfo } from "./machine.js";
-import { machineInfo } from "./machine.js";
+import { finishMachineInfo, machineInfo } from "./machine.js";
 import { USAGE, parseOptions } from "./options.js";
 import { DEFAULT_JSON, DEFAULT_SVG, README } from "./paths.js";
 import { renderSvg } from "./report/chart.js";
@@ -143,7 +143,11 @@ function resultsJson(machine: MachineInfo, cases: BenchCase[], results: ResultMa
   const list = cases
     .filter((c) => results.has(c.name))
     .map((c) => ({ name: c.name, ...rounded(results.get(c.name)!) }));
-  return `${JSON.stringify({ machine, cases: list }, null, 2)}\n`;
+  // Short arrays of numbers on one line, as Prettier writes them (the file is committed).
+  return `${JSON.stringify({ machine, cases: list }, null, 2).replace(
+    /\[\s*(-?[\d.]+(?:,\s*-?[\d.]+)*)\s*\]/g,
+    (_all, nums: string) => `[${nums.split(/,\s*/).join(", ")}]`,
+  )}\n`;
 }
 
 async function main(): Promise<void> {
@@ -159,7 +163,9 @@ async function main(): Promise<void> {
   log(
     `bench: ${cases.length} cases x ${opts.rounds} rounds${opts.quick ? " (quick)" : ""} on ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}`,
   );
-  const { results, notes } = await runAll(cases, opts.quick, opts.rounds);
+  const outcome = await runAll(cases, opts.quick, opts.rounds);
+  const { results, notes } = outcome;
+  const ran = finishMachineInfo(machine);
   const leftOut = opts.only === undefined ? ALL_CASES.filter((c) => !cases.includes(c)) : [];
   if (leftOut.length > 0) {
     notes.push(`left out by --quick: ${leftOut.map((c) => c.name).join(", ")}`);
@@ -167,7 +173,10 @@ async function main(): Promise<void> {
 
   const targets = checkTargets(results);
   console.log(
-    `\n${machine.date.slice(0, 10)}  ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}, ${machine.os}`,
+    `\n${ran.date.slice(0, 10)}  ${ran.cpu}, ${ran.cores} cores, Node ${ran.node}, ${ran.os}`,
+  );
+  console.log(
+    `machine ${ran.state ?? "?"}: load average ${ran.load_start?.join(" ")} at start, ${ran.load_end?.join(" ")} at end`,
   );
   console.log(`medians of ${opts.rounds} interleaved rounds${opts.quick ? " (quick)" : ""}\n`);
   console.log(textTable(cases, results));
@@ -188,18 +197,18 @@ async function main(): Promise<void> {
 
   if (opts.json !== undefined) {
     await mkdir(path.dirname(opts.json), { recursive: true });
-    await writeFile(opts.json, resultsJson(machine, cases, results));
+    await writeFile(opts.json, resultsJson(ran, cases, results));
     console.log(`\nwrote ${opts.json}`);
   }
   if (opts.svg !== undefined) {
     await mkdir(path.dirname(opts.svg), { recursive: true });
-    await writeFile(opts.svg, renderSvg(cases, results, machine));
+    await writeFile(opts.svg, renderSvg(cases, results, ran));
     console.log(`wrote ${opts.svg}`);
   }
   if (opts.readme) {
     const chart = path.relative(path.dirname(README), opts.svg ?? DEFAULT_SVG);
     const block = renderBlock({
-      machine,
+      machine: ran,
       rounds: opts.rounds,
       quick: opts.quick,
       table: markdownTable(cases, results),
@@ -208,7 +217,7 @@ async function main(): Promise<void> {
       chart,
     });
     const ok = await updateReadme(README, block);
-    console.log(ok ? `updated ${README}` : `README.md has no <!-- bench:results --> block`);
+    console.log(ok ? `updated ${README}` : `${README} has no <!-- bench:results --> block`);
   }
   log(`bench: done in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   if (results.size === 0) process.exitCode = 1;

@@ -250,7 +250,7 @@ test("the packed packages work as users install them", { timeout: 600_000 }, asy
       const quick = await run(t, process.execPath, ["quickstart.js"], { env, cwd: app });
       assert.equal(
         quick.stdout(),
-        "{ event: 'greeting', text: 'Hello, pipes!', id: 2 }\n1\n2\n3\n\n",
+        "{ event: 'greeting', id: 2, text: 'Hello, pipes!' }\n1\n2\n3\n",
       );
 
       // A third-party server type: by package name from the project that installs it, and by file.

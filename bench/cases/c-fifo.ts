@@ -1,6 +1,7 @@
 /**
- * c-fifo: the machine's floor, the same exchange by a small C program over two FIFOs. Compiled
- * at bench time with `cc`; skipped when there is no C compiler.
+ * The machine's floors, by a small C program over two FIFOs (compiled at bench time with `cc`;
+ * skipped when there is no C compiler): `c-fifo`, the small JSON round trip; `c-bulk`, 1 MiB
+ * messages echoed one at a time (the bandwidth floor for the 1 MiB cases).
  */
 import { execFile } from "node:child_process";
 import path from "node:path";
@@ -8,7 +9,7 @@ import { promisify } from "node:util";
 import { C_SOURCE } from "../paths.js";
 import type { Samples } from "../peer/ops.js";
 import { Peer } from "../proc.js";
-import { latencyResult } from "./common.js";
+import { PIN, latencyResult } from "./common.js";
 import { pingParams } from "./round-trip.js";
 import type { BenchCase, RoundContext } from "./types.js";
 
@@ -29,35 +30,78 @@ async function compile(workDir: string): Promise<string | undefined> {
   return undefined;
 }
 
-async function round(ctx: RoundContext) {
+/** Runs the C server and client over two fresh FIFOs; `wrap` pins them (taskset). */
+async function exchange(
+  ctx: RoundContext,
+  server: string[],
+  client: string[],
+  wrap: readonly string[] = [],
+): Promise<Samples> {
   const req = path.join(ctx.dir, "c-req");
   const rep = path.join(ctx.dir, "c-rep");
   await run("mkfifo", ["-m", "600", req, rep]);
-  const server = new Peer("c-fifo server", binary!, ["server", req, rep]);
+  const start = (label: string, args: string[]): Peer => {
+    const command = [...wrap, binary!, args[0]!, req, rep, ...args.slice(1)];
+    return new Peer(label, command[0]!, command.slice(1));
+  };
+  const serverPeer = start("c server", server);
   try {
-    await server.ready();
-    const { warmup, n } = pingParams(ctx.quick);
-    const client = new Peer("c-fifo client", binary!, [
-      "client",
-      req,
-      rep,
-      String(n),
-      String(warmup),
-    ]);
-    const samples = (await client.next()) as unknown as Samples;
-    await client.stop(0);
-    return latencyResult(samples);
+    await serverPeer.ready();
+    const clientPeer = start("c client", client);
+    const samples = (await clientPeer.next()) as unknown as Samples;
+    await clientPeer.stop(0);
+    return samples;
   } finally {
-    await server.stop(0);
+    await serverPeer.stop(0);
   }
 }
 
-/** The C floor. */
-export const cFifoCase: BenchCase = {
-  name: "c-fifo",
-  group: "latency",
+function pingCase(name: string, wrap: readonly string[], what: string): BenchCase {
+  return {
+    name,
+    group: "latency",
+    ours: false,
+    what,
+    prepare: compile,
+    async round(ctx) {
+      const { warmup, n } = pingParams(ctx.quick);
+      return latencyResult(
+        await exchange(ctx, ["server"], ["client", String(n), String(warmup)], wrap),
+      );
+    },
+  };
+}
+
+/** The C floor of the round trip. */
+export const cFifoCase: BenchCase = pingCase(
+  "c-fifo",
+  [],
+  "C program, two FIFOs, blocking read/write",
+);
+
+/** The C floor of the round trip, both processes pinned to one CPU. */
+export const cFifoPinnedCase: BenchCase = pingCase(
+  "c-fifo-pinned",
+  PIN,
+  "c-fifo with both processes on one CPU (taskset)",
+);
+
+const MIB = 1024 * 1024;
+
+/** The C floor of the 1 MiB echo. */
+export const cBulkCase: BenchCase = {
+  name: "c-bulk",
+  group: "bulk",
   ours: false,
-  what: "C program, two FIFOs, blocking read/write",
+  what: "C program, 1 MiB messages echoed over two FIFOs",
   prepare: compile,
-  round,
+  async round(ctx) {
+    const { warmup, n } = ctx.quick ? { warmup: 4, n: 20 } : { warmup: 10, n: 100 };
+    const samples = await exchange(
+      ctx,
+      ["bulk-server", String(MIB)],
+      ["bulk-client", String(n), String(warmup), String(MIB)],
+    );
+    return latencyResult(samples, 2 * MIB);
+  },
 };

@@ -6,13 +6,20 @@ import { Peer, stopAll } from "../proc.js";
 import { summarize } from "../stats.js";
 import type { Result } from "./types.js";
 
+/**
+ * The command that pins a process to one CPU: a server and a client pinned together take turns
+ * on it, so a round trip pays no wake-up of an idle virtual CPU (see bench/README.md).
+ */
+export const PIN: readonly string[] = ["taskset", "-c", "0"];
+
 /** Starts `family`'s server in its own process, runs `fn` with its address, stops it. */
 export async function withServer<T>(
   family: string,
   dir: string,
   fn: (address: string) => Promise<T>,
+  wrap: readonly string[] = [],
 ): Promise<T> {
-  const server = Peer.node(`${family} server`, ["serve", family, dir]);
+  const server = Peer.node(`${family} server`, ["serve", family, dir], { wrap });
   try {
     const { address } = await server.ready();
     return await fn(address as string);
@@ -30,9 +37,12 @@ export async function startClients(
   address: string,
   count = 1,
   data = false,
+  wrap: readonly string[] = [],
 ): Promise<Peer[]> {
   const args = ["client", family, address, ...(data ? ["data"] : [])];
-  const peers = Array.from({ length: count }, (_, i) => Peer.node(`${family} client ${i}`, args));
+  const peers = Array.from({ length: count }, (_, i) =>
+    Peer.node(`${family} client ${i}`, args, { wrap }),
+  );
   try {
     await Promise.all(peers.map((p) => p.ready()));
   } catch (err) {
@@ -49,8 +59,9 @@ export async function withClients<T>(
   count: number,
   fn: (clients: Peer[]) => Promise<T>,
   data = false,
+  wrap: readonly string[] = [],
 ): Promise<T> {
-  const clients = await startClients(family, address, count, data);
+  const clients = await startClients(family, address, count, data, wrap);
   try {
     return await fn(clients);
   } finally {

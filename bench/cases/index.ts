@@ -3,10 +3,11 @@
  */
 import { broadcastCase } from "./broadcast.js";
 import { bulkCases } from "./bulk.js";
-import { cFifoCase } from "./c-fifo.js";
+import { cBulkCase, cFifoCase, cFifoPinnedCase } from "./c-fifo.js";
+import { chatCases } from "./chat-tokens.js";
 import { natsCases } from "./nats.js";
 import { clientsCases } from "./clients.js";
-import { roundTripCases } from "./round-trip.js";
+import { pinnedRoundTripCases, roundTripCases } from "./round-trip.js";
 import { startupCases } from "./startup.js";
 import { streamCases } from "./stream.js";
 import type { BenchCase } from "./types.js";
@@ -18,11 +19,17 @@ export const ALL_CASES: readonly BenchCase[] = [
   roundTripCases[1]!,
   cFifoCase,
   ...roundTripCases.slice(2),
+  pinnedRoundTripCases[0]!,
+  pinnedRoundTripCases[1]!,
+  cFifoPinnedCase,
+  ...pinnedRoundTripCases.slice(2),
   ...streamCases,
   ...natsCases,
   ...clientsCases,
   ...bulkCases,
+  cBulkCase,
   broadcastCase,
+  ...chatCases,
   ...startupCases,
   voiceLoopCase,
 ];

@@ -14,7 +14,16 @@ export interface Result {
 }
 
 /** Families of cases, which the table, the ratios and the chart keep together. */
-export type Group = "latency" | "stream" | "clients" | "bulk" | "broadcast" | "startup" | "voice";
+export type Group =
+  | "latency"
+  | "latency-pinned"
+  | "stream"
+  | "clients"
+  | "bulk"
+  | "broadcast"
+  | "startup"
+  | "model"
+  | "voice";
 
 /** What a round gets. */
 export interface RoundContext {

@@ -21,6 +21,11 @@ export interface Conn {
   echoJson?(data: string): Promise<void>;
   /** Sends one binary frame and waits for the echo. */
   echoBinary?(payload: Buffer): Promise<void>;
+  /**
+   * Generates `n` chat tokens (greedy, never stopping early) and says how many came and the
+   * time per token from the first to the last, µs.
+   */
+  tokens?(n: number): Promise<{ tokens: number; perTokenUs: number }>;
   /** Calls `fn` for every broadcast this connection receives. */
   onBroadcast?(fn: (msg: Record<string, unknown>) => void): void;
   /** Asks the server to broadcast `data` to every subscriber, and waits for its reply. */

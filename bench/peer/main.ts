@@ -2,7 +2,8 @@
 /**
  * Entry point of every bench child process written in Node:
  *
- *   node peer/main.js serve FAMILY DIR      serve; print {"ready":true,"address":...}; stop at EOF
+ *   node peer/main.js serve FAMILY DIR      serve; print {"ready":true,"address":...}; answer
+ *                                           {"op":"cpu"} with the CPU time used so far; stop at EOF
  *   node peer/main.js client FAMILY ADDR [data]
  *                                           connect (with a data channel when `data` is given);
  *                                           print {"ready":true}; run ops read from stdin
@@ -12,9 +13,9 @@
 import { createInterface } from "node:readline";
 import type { Family } from "../families/types.js";
 import type { Op } from "./ops.js";
-import { runOp } from "./ops.js";
+import { cpuAnswer, runOp } from "./ops.js";
 
-const FAMILIES = ["ours", "fifo-raw", "uds", "http", "mcp", "nats"];
+const FAMILIES = ["ours", "fifo-raw", "uds", "http", "mcp", "nats", "chat", "chat-local"];
 
 const say = (msg: object): void => void process.stdout.write(`${JSON.stringify(msg)}\n`);
 
@@ -30,8 +31,11 @@ async function main(): Promise<void> {
     const server = await family.serve(target);
     if (name === "mcp") return;
     say({ ready: true, address: server.address });
-    process.stdin.resume();
-    process.stdin.on("end", () => void server.close().then(() => process.exit(0)));
+    const lines = createInterface({ input: process.stdin });
+    lines.on("line", (line) => {
+      if ((JSON.parse(line) as Op).op === "cpu") say(cpuAnswer());
+    });
+    lines.on("close", () => void server.close().then(() => process.exit(0)));
     return;
   }
   if (role !== "client") throw new Error(`usage: main.js serve|client FAMILY TARGET`);

@@ -11,7 +11,9 @@ export type Op =
   | { op: "stream"; warmup: number; n: number }
   | { op: "json" | "binary"; bytes: number; warmup: number; n: number }
   | { op: "listen"; total: number }
-  | { op: "publish"; warmup: number; n: number };
+  | { op: "publish"; warmup: number; n: number }
+  | { op: "tokens"; n: number; warmup: number; runs: number }
+  | { op: "cpu" };
 
 /** Timed samples of one op. */
 export interface Samples {
@@ -34,6 +36,17 @@ export interface ListenResult {
 /** Answer to `publish`. */
 export interface PublishResult extends Samples {
   startAbsUs: number;
+}
+
+/** Answer to `cpu`: CPU time (user + system) this process has used, µs. */
+export interface CpuAnswer {
+  cpu_us: number;
+}
+
+/** This process's CPU time so far. */
+export function cpuAnswer(): CpuAnswer {
+  const { user, system } = process.cpuUsage();
+  return { cpu_us: user + system };
 }
 
 /** Monotonic time in µs, comparable across processes. */
@@ -74,6 +87,8 @@ function textPayload(bytes: number): string {
  */
 export async function runOp(conn: Conn, op: Op, answer: (msg: object) => void): Promise<object> {
   switch (op.op) {
+    case "cpu":
+      return cpuAnswer();
     case "ping": {
       const ping = () => conn.ping();
       for (let i = 0; i < op.warmup; i++) await ping();
@@ -99,6 +114,19 @@ export async function runOp(conn: Conn, op: Op, answer: (msg: object) => void): 
       const data = Buffer.from(textPayload(op.bytes));
       for (let i = 0; i < op.warmup; i++) await echo.call(conn, data);
       return timed(op.n, Number.MAX_SAFE_INTEGER, () => echo.call(conn, data));
+    }
+    case "tokens": {
+      // Samples are µs per token, one per run.
+      const tokens = need(conn, "tokens");
+      for (let i = 0; i < op.warmup; i++) await tokens.call(conn, op.n);
+      const samples: number[] = [];
+      const t0 = performance.now();
+      for (let i = 0; i < op.runs; i++) {
+        const r = await tokens.call(conn, op.n);
+        if (r.tokens < op.n) throw new Error(`got ${r.tokens} of ${op.n} tokens`);
+        samples.push(round(r.perTokenUs));
+      }
+      return { samples, elapsedMs: performance.now() - t0 } satisfies Samples;
     }
     case "listen":
       return new Promise<ListenResult>((resolve) => {

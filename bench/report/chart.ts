@@ -23,6 +23,13 @@ const PANELS: Panel[] = [
     log: true,
   },
   {
+    title: "The same round trips with both processes on one CPU: p50 (log scale)",
+    groups: ["latency-pinned"],
+    pick: (r) => r.p50_us,
+    unit: "us",
+    log: true,
+  },
+  {
     title: "Streamed events per second to one client: higher is better",
     groups: ["stream"],
     pick: (r) => r.ops_per_s,
@@ -41,6 +48,13 @@ const PANELS: Panel[] = [
     groups: ["bulk"],
     pick: (r) => r.mb_per_s,
     unit: " MB/s",
+    log: false,
+  },
+  {
+    title: "Chat tokens from the test model: time per token, lower is better",
+    groups: ["model"],
+    pick: (r) => r.p50_us,
+    unit: "us",
     log: false,
   },
   {

@@ -29,7 +29,7 @@ export function renderBlock(b: ReadmeBlock): string {
       `- ${t.status === "met" ? "met" : t.status === "missed" ? "**missed**" : "n/a"}: ${t.text}${t.value === undefined ? "" : `: ${t.value.toFixed(2)}x`}`,
   );
   return [
-    `Latest ${b.quick ? "quick (rough)" : "full"} run: ${m.date.slice(0, 10)}, ${m.cpu} (${m.cores} cores, ${m.memory_gib} GiB), Node ${m.node}, ${m.os}. Medians of ${b.rounds} interleaved round${b.rounds === 1 ? "" : "s"}; "vs ours" compares p50 for round trips, ops/s or MB/s otherwise.`,
+    `Latest ${b.quick ? "quick (rough)" : "full"} run: ${m.date.slice(0, 10)}, ${m.cpu} (${m.cores} cores, ${m.memory_gib} GiB), Node ${m.node}, ${m.os}. Machine ${m.state ?? "state unknown"} (load average ${m.load_start?.[0] ?? "?"} at start, ${m.load_end?.[0] ?? "?"} at end). Medians of ${b.rounds} interleaved round${b.rounds === 1 ? "" : "s"}; "vs ours" compares p50 for round trips, ops/s or MB/s otherwise.`,
     "",
     b.table,
     "",

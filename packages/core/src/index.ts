@@ -12,7 +12,13 @@ export type {
   ToolServerOptions,
 } from "./server/types.js";
 export { ToolClient } from "./client/tool-client.js";
-export type { CallOptions, ConnectOptions, StreamOptions } from "./client/tool-client.js";
+export type {
+  CallOptions,
+  ConnectOptions,
+  SessionOptions,
+  StreamOptions,
+} from "./client/tool-client.js";
+export type { ClientTransport, TransportListener } from "./client/transport.js";
 export { ToolStream } from "./client/stream.js";
 export { PipeToolError, RemoteError } from "./errors.js";
 export type { ErrorCode } from "./errors.js";

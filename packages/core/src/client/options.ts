@@ -6,23 +6,12 @@ import { PipeToolError } from "../errors.js";
 import type { EventMessage } from "../protocol/messages.js";
 import { defaultPipeDir, validateToolName } from "../transport/paths.js";
 
-/** Options of {@link ToolClient.connect}. */
-export interface ConnectOptions {
-  /** Pipe directory [`$PIPE_TOOLS_DIR`, else /tmp]. Ignored when a path is given. */
-  dir?: string;
+/** Options of a session over any transport ({@link ToolClient.over}). */
+export interface SessionOptions {
   /** How long to wait for the server's `subscribed`, in ms [5000]. */
   timeoutMs?: number;
-  /** Open the binary data channel [false]. */
-  data?: boolean;
   /** Default timeout of calls until their first reply, in ms [30000]. */
   callTimeoutMs?: number;
-  /** Largest reply line accepted, in bytes [64 MiB]. */
-  maxMessageBytes?: number;
-  /**
-   * Bytes a client may queue toward the server before a send fails with `ETOOBIG` (the
-   * connection stays usable) [64 MiB].
-   */
-  maxQueuedBytes?: number;
   /** Aborts connecting. */
   signal?: AbortSignal;
   /**
@@ -44,6 +33,31 @@ export interface ConnectOptions {
   trace?: (direction: "in" | "out", message: Readonly<Record<string, unknown>>) => void;
 }
 
+/** Options of {@link ToolClient.connect}: a session over the tool's FIFOs. */
+export interface ConnectOptions extends SessionOptions {
+  /** Pipe directory [`$PIPE_TOOLS_DIR`, else /tmp]. Ignored when a path is given. */
+  dir?: string;
+  /** Open the binary data channel [false]. */
+  data?: boolean;
+  /**
+   * Largest reply accepted, in bytes [64 MiB, or the server's limit when it announces a larger
+   * one]. A longer reply fails its call with `ETOOBIG`.
+   */
+  maxMessageBytes?: number;
+  /**
+   * Where requests go [`"private"`]: this client's own upstream pipe when the server offers it
+   * (protocol revision 2; large messages travel whole, and the server notices at once when this
+   * client exits), else the tool's shared pipe. `"shared"` always uses the shared pipe, in
+   * atomic pieces, as revision 1 did.
+   */
+  upstream?: "private" | "shared";
+  /**
+   * Bytes a client may queue toward the server before a send fails with `ETOOBIG` (the
+   * connection stays usable) [64 MiB].
+   */
+  maxQueuedBytes?: number;
+}
+
 /** Options of one call. */
 export interface CallOptions {
   /** Time allowed until the first reply message, in ms [the client's callTimeoutMs]. */
@@ -61,12 +75,6 @@ export interface StreamOptions extends Omit<CallOptions, "onEvent"> {
    * cancelled and throws `ETOOBIG`, so a slow consumer cannot exhaust memory.
    */
   maxBuffered?: number;
-}
-
-/** @internal How the pending table sees one request. */
-export interface PendingEntry {
-  onMessage(msg: EventMessage): void;
-  fail(err: PipeToolError): void;
 }
 
 /** Splits `nameOrPath` into a tool name and a directory. */

@@ -6,8 +6,9 @@
  * after our subscribe, so never for a pid it does not know, which would crash it) and the pipe
  * removed.
  */
+import { closeSync, writeSync } from "node:fs";
 import fs from "node:fs/promises";
-import { removeFifo } from "../transport/fifo.js";
+import { openFifo, removeFifo } from "../transport/fifo.js";
 import { clientPaths } from "../transport/paths.js";
 
 /** The reply pipe a server of the Python project uses for this process: `tool-<name>-<pid>`. */
@@ -25,15 +26,21 @@ export async function pathExists(path: string): Promise<boolean> {
 
 /**
  * When `pipe` (absent before our subscribe) is there now, a server of the Python project has
- * subscribed us under it: writes the unsubscribe it understands with `write`, removes the pipe,
- * and resolves true.
+ * subscribed us under it: writes the unsubscribe it understands to its `upstream` (one short
+ * line, a single non-blocking write), removes the pipe, and resolves true.
  */
-export async function leaveReferenceServer(
-  pipe: string,
-  write: (line: Buffer) => void,
-): Promise<boolean> {
+export async function leaveReferenceServer(pipe: string, upstream: string): Promise<boolean> {
   if (!(await pathExists(pipe))) return false;
-  write(Buffer.from(`${JSON.stringify({ pid: process.pid, cmd: "unsubscribe" })}\n`));
+  try {
+    const fd = await openFifo(upstream, "write");
+    try {
+      writeSync(fd, `${JSON.stringify({ pid: process.pid, cmd: "unsubscribe" })}\n`);
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    // The server is gone (or its pipe full): it keeps no subscription worth leaving.
+  }
   await removeFifo(pipe).catch(() => false);
   return true;
 }

@@ -1,28 +1,25 @@
 /**
- * ToolClient: connects to a running tool server, makes calls matched to replies by id, streams,
- * listens to broadcasts and exchanges binary frames. See PROTOCOL.md.
+ * ToolClient: a session with one tool server: calls matched to replies by id, timeouts, cancel,
+ * streams, broadcasts and binary frames. It runs over a {@link ClientTransport}: the FIFOs of
+ * {@link FifoTransport} (`ToolClient.connect`), or any other (`ToolClient.over`). See PROTOCOL.md.
  */
-import { randomBytes, randomInt } from "node:crypto";
 import { EventEmitter } from "node:events";
-import { PipeToolError, RemoteError } from "../errors.js";
-import { BinaryFrameDecoder, encodeUpstreamFrames } from "../framing/binary.js";
-import { fragmentLine } from "../framing/fragments.js";
-import { LineDecoder } from "../framing/lines.js";
+import { PipeToolError } from "../errors.js";
 import type { EventMessage, RequestId } from "../protocol/messages.js";
-import { REQUEST_META_FIELDS, isRecord, isTerminal } from "../protocol/messages.js";
-import { causeCode, createFifo, openFifo, removeFifo } from "../transport/fifo.js";
-import type { ClientPaths, ServerPaths } from "../transport/paths.js";
-import { ATOMIC_WRITE_BYTES, clientPaths, serverPaths } from "../transport/paths.js";
-import { FifoReader } from "../transport/reader.js";
-import { PipeWriter } from "../transport/writer.js";
-import { forgetPipes, rememberPipes } from "./exit-cleanup.js";
-import type { CallOptions, ConnectOptions, PendingEntry, StreamOptions } from "./options.js";
+import { serverPaths } from "../transport/paths.js";
+import { REQUEST_META_FIELDS, isRecord } from "../protocol/messages.js";
+import type { CallHost } from "./call.js";
+import { PendingCall, abortedError } from "./call.js";
+import { FifoTransport } from "./fifo-transport.js";
+import type { CallOptions, ConnectOptions, SessionOptions, StreamOptions } from "./options.js";
 import { resolveTarget } from "./options.js";
+import { PendingTable } from "./pending.js";
 import { ReferenceCalls } from "./reference-calls.js";
 import { leaveReferenceServer, pathExists, pidOnlyPipe } from "./reference-detect.js";
 import { ToolStream } from "./stream.js";
+import type { ClientTransport, TransportListener } from "./transport.js";
 
-export type { CallOptions, ConnectOptions, PendingEntry, StreamOptions } from "./options.js";
+export type { CallOptions, ConnectOptions, SessionOptions, StreamOptions } from "./options.js";
 
 /**
  * A connection to one tool server.
@@ -36,29 +33,21 @@ export type { CallOptions, ConnectOptions, PendingEntry, StreamOptions } from ".
 export class ToolClient {
   /** Tool name. */
   readonly name: string;
-  /** Pipe directory. */
+  /** Pipe directory ("" over a transport that has none). */
   readonly dir: string;
-  /** This client's token (part of its pipe names; unused with `compat: "reference"`). */
+  /** This client's token (part of its pipe names; "" over a transport that has none). */
   readonly clientToken: string;
   /** Resolves when the connection ends: `undefined` after `close()`, else the error that ended it. */
   readonly closed: Promise<PipeToolError | undefined>;
 
-  readonly #server: ServerPaths;
-  readonly #own: ClientPaths;
+  readonly #transport: ClientTransport;
   readonly #callTimeoutMs: number;
   readonly #events = new EventEmitter();
-  readonly #pending = new Map<RequestId, PendingEntry>();
-  readonly #lines: LineDecoder;
-  #reader: FifoReader | undefined;
-  #writer: PipeWriter | undefined;
-  #dataReader: FifoReader | undefined;
-  #dataWriter: PipeWriter | undefined;
-  #dataId: number | undefined;
+  readonly #pending = new PendingTable();
+  readonly #callHost: CallHost;
   #nextId = 1;
-  #fragSeq = 0;
   #ended: PipeToolError | undefined;
   #resolveClosed!: (err: PipeToolError | undefined) => void;
-  #dataParts: Buffer[] = [];
   #subscribed = false;
   readonly #trace: ConnectOptions["trace"];
   /** Talking to a reference server (see ConnectOptions.compat). */
@@ -66,31 +55,27 @@ export class ToolClient {
   /** With a reference server: one call at a time, answered by event (reference-calls.ts). */
   readonly #refCalls: ReferenceCalls | undefined;
 
-  private constructor(name: string, dir: string, options: ConnectOptions) {
-    this.name = name;
-    this.dir = dir;
-    this.clientToken = `c${randomBytes(6).toString("hex")}`;
-    this.#server = serverPaths(name, dir);
+  private constructor(transport: ClientTransport, options: SessionOptions) {
+    this.#transport = transport;
+    this.name = transport.name;
+    const fifo = transport instanceof FifoTransport ? transport : undefined;
+    this.dir = fifo?.dir ?? "";
+    this.clientToken = fifo?.clientToken ?? "";
     this.#reference = options.compat === "reference";
     this.#refCalls = this.#reference
       ? new ReferenceCalls((id, err) => {
           if (id !== undefined) this.#pending.get(id)?.fail(asPipeError(err));
         })
       : undefined;
-    this.#own = clientPaths(name, dir, process.pid, this.#reference ? undefined : this.clientToken);
     this.#callTimeoutMs = options.callTimeoutMs ?? 30_000;
     this.#trace = options.trace;
     this.#events.setMaxListeners(0);
+    this.#callHost = {
+      name: this.name,
+      forget: (id) => this.#forget(id),
+      cancel: (id) => this.#cancelRemote(id),
+    };
     this.closed = new Promise((resolve) => (this.#resolveClosed = resolve));
-    this.#lines = new LineDecoder({
-      maxLineBytes: options.maxMessageBytes ?? 64 * 1024 * 1024,
-      onLine: (line) => this.#onLine(line),
-      onOversize: ({ bytes }) =>
-        this.#emit({
-          event: "error",
-          message: `dropped a ${bytes}-byte message from the server: over the limit`,
-        }),
-    });
   }
 
   /**
@@ -98,58 +83,75 @@ export class ToolClient {
    * Fails fast: `ENOSERVER` when nothing serves it, `ETIMEDOUT` when the server does not answer.
    */
   static async connect(nameOrPath: string, options: ConnectOptions = {}): Promise<ToolClient> {
-    if (typeof options !== "object" || options === null)
-      throw new TypeError("connect options must be an object");
-    const timeoutMs = options.timeoutMs ?? 5000;
-    if (!(timeoutMs > 0))
-      throw new TypeError(`timeoutMs must be a positive number, got ${String(timeoutMs)}`);
-    if (
-      options.compat !== undefined &&
-      options.compat !== "ours" &&
-      options.compat !== "reference"
-    ) {
-      throw new TypeError(
-        `compat must be "ours" or "reference", got ${JSON.stringify(options.compat)}`,
-      );
-    }
+    checkSessionOptions(options);
     if (options.compat === "reference" && options.data === true) {
       throw new TypeError(
         'a data channel needs one of our servers: it cannot be used with compat: "reference"',
       );
     }
     const { name, dir } = resolveTarget(nameOrPath, options.dir);
-    const client = new ToolClient(name, dir, options);
+    if (
+      options.upstream !== undefined &&
+      options.upstream !== "private" &&
+      options.upstream !== "shared"
+    ) {
+      throw new TypeError(
+        `upstream must be "private" or "shared", got ${JSON.stringify(options.upstream)}`,
+      );
+    }
+    const transport = new FifoTransport(name, dir, {
+      data: options.data === true,
+      maxMessageBytes: options.maxMessageBytes,
+      maxQueuedBytes: options.maxQueuedBytes ?? 64 * 1024 * 1024,
+      reference: options.compat === "reference",
+      // A client that does not subscribe cannot be offered a private pipe.
+      upstream: options.subscribe === false ? "shared" : (options.upstream ?? "private"),
+    });
     // Absent now and present after an unanswered subscribe: a server of the Python project.
-    const pidPipe = client.#reference ? undefined : pidOnlyPipe(name, dir);
+    const pidPipe = options.compat === "reference" ? undefined : pidOnlyPipe(name, dir);
     const watchPidPipe = pidPipe !== undefined && !(await pathExists(pidPipe));
     try {
-      await client.#open(options.data === true, options);
-      if (options.subscribe !== false) {
-        await client.call(
-          "subscribe",
-          client.#dataId === undefined ? {} : { data_id: client.#dataId },
-          {
-            timeoutMs,
-            ...(options.signal === undefined ? {} : { signal: options.signal }),
-          },
+      return await ToolClient.over(transport, options);
+    } catch (err) {
+      const timedOut = err instanceof PipeToolError && err.code === "ETIMEDOUT";
+      if (
+        timedOut &&
+        watchPidPipe &&
+        (await leaveReferenceServer(pidPipe, serverPaths(name, dir).upstream))
+      ) {
+        throw new PipeToolError(
+          "EREFERENCE",
+          `tool '${name}' is a server of the Python named-pipes project (it answered on ${pidPipe}, not on our pipe): connect with compat: "reference"`,
         );
+      }
+      throw err;
+    }
+  }
+
+  /**
+   * Starts a session over `transport` (an in-memory pair in tests, another bus): the same calls,
+   * streams and events as {@link ToolClient.connect}, which uses the FIFO transport.
+   */
+  static async over(transport: ClientTransport, options: SessionOptions = {}): Promise<ToolClient> {
+    checkSessionOptions(options);
+    const timeoutMs = options.timeoutMs ?? 5000;
+    const client = new ToolClient(transport, options);
+    try {
+      await transport.start(client.#listener());
+      if (options.subscribe !== false) {
+        const reply = await client.call("subscribe", transport.subscribeFields(), {
+          timeoutMs,
+          ...(options.signal === undefined ? {} : { signal: options.signal }),
+        });
+        await transport.subscribed(reply);
         client.#subscribed = true;
       }
     } catch (err) {
-      const timedOut = err instanceof PipeToolError && err.code === "ETIMEDOUT";
-      const foreign =
-        timedOut &&
-        watchPidPipe &&
-        (await leaveReferenceServer(pidPipe, (line) => client.#writer?.write(line)));
-      const error = foreign
-        ? new PipeToolError(
-            "EREFERENCE",
-            `tool '${name}' is a server of the Python named-pipes project (it answered on ${pidPipe}, not on our pipe): connect with compat: "reference"`,
-          )
-        : timedOut
+      const error =
+        err instanceof PipeToolError && err.code === "ETIMEDOUT"
           ? new PipeToolError(
               "ETIMEDOUT",
-              `tool '${name}' did not answer within ${timeoutMs} ms (is its server hung?)`,
+              `tool '${transport.name}' did not answer within ${timeoutMs} ms (is its server hung?)`,
             )
           : err;
       client.#leaveReference();
@@ -159,59 +161,14 @@ export class ToolClient {
     return client;
   }
 
-  async #open(withData: boolean, options: ConnectOptions): Promise<void> {
-    const noServer = (): PipeToolError =>
-      new PipeToolError(
-        "ENOSERVER",
-        `no server for tool '${this.name}': ${this.#server.upstream} does not exist. Is the server running?`,
-      );
-    rememberPipes(this.#ownPaths());
-    await createFifo(this.#own.downstream);
-    this.#reader = new FifoReader(await openFifo(this.#own.downstream, "read"), {
-      onData: (chunk) => this.#lines.push(chunk),
-      onEnd: () => this.#lost(),
-      onError: (err) => this.#lost(err),
-    });
-    try {
-      this.#writer = new PipeWriter(await openFifo(this.#server.upstream, "write"), {
-        atomic: !this.#reference,
-        overflow: "throw",
-        maxQueuedBytes: options.maxQueuedBytes ?? 64 * 1024 * 1024,
-        onError: (err) => this.#lost(err),
-      });
-    } catch (err) {
-      const code = causeCode(err);
-      if (code === "ENOENT") throw noServer();
-      if (code === "ENXIO") {
-        throw new PipeToolError(
-          "ENOSERVER",
-          `no server for tool '${this.name}': ${this.#server.upstream} exists but nothing reads it (left by a server that died?)`,
-        );
-      }
-      throw err;
-    }
-    if (!withData) return;
-    this.#dataId = randomInt(0x80000000, 0xffffffff);
-    await createFifo(this.#own.dataDownstream);
-    const decoder = new BinaryFrameDecoder({
-      withSender: false,
-      maxFrameBytes: 256 * 1024 * 1024,
-      onFrame: ({ payload, more }) => this.#onFrame(payload, more),
-      onError: (err) => this.#emit({ event: "error", message: err.message }),
-    });
-    this.#dataReader = new FifoReader(await openFifo(this.#own.dataDownstream, "read"), {
-      onData: (chunk) => decoder.push(chunk),
-    });
-    this.#dataWriter = new PipeWriter(await openFifo(this.#server.dataUpstream, "write"), {
-      atomic: true,
-      overflow: "throw",
-      maxQueuedBytes: options.maxQueuedBytes ?? 64 * 1024 * 1024,
-      onError: (err) => this.#lost(err),
-    });
-  }
-
-  #ownPaths(): string[] {
-    return [this.#own.downstream, this.#own.dataDownstream];
+  #listener(): TransportListener {
+    return {
+      message: (msg) => this.#onMessage(msg),
+      data: (payload) => this.#events.emit("data", payload),
+      fail: (id, err) => this.#pending.get(id)?.fail(err),
+      warning: (message) => this.#emit({ event: "error", message }),
+      lost: (err) => void this.#shutdown(err),
+    };
   }
 
   /** True until the connection ends. */
@@ -219,9 +176,17 @@ export class ToolClient {
     return this.#ended === undefined;
   }
 
+  /**
+   * True when requests travel on this client's private upstream pipe (protocol revision 2: the
+   * server offered it); false on the tool's shared pipe or another transport.
+   */
+  get privateUpstream(): boolean {
+    return this.#transport instanceof FifoTransport && this.#transport.privateUpstream;
+  }
+
   /** Whether the data channel is open. */
   get hasData(): boolean {
-    return this.#dataWriter !== undefined;
+    return this.#transport.hasData;
   }
 
   // ---- sending ----
@@ -232,33 +197,27 @@ export class ToolClient {
       throw new TypeError(`cmd must be a non-empty string, got ${JSON.stringify(cmd)}`);
     if (args !== undefined && !isRecord(args))
       throw new TypeError(`args must be an object, got ${JSON.stringify(args)}`);
-    const msg: Record<string, unknown> = { pid: process.pid };
-    if (!this.#reference) msg["client"] = this.clientToken;
+    const msg: Record<string, unknown> = {};
     // Sent to a reference server too: it ignores the field, and ours then answer by id.
     if (id !== undefined) msg["id"] = id;
     msg["cmd"] = cmd;
-    for (const [key, value] of Object.entries(args ?? {})) {
-      if (REQUEST_META_FIELDS.has(key) && key !== "data_id")
-        throw new TypeError(`args must not contain '${key}'`);
-      msg[key] = value;
+    if (args !== undefined) {
+      for (const key in args) {
+        if (!Object.hasOwn(args, key)) continue;
+        if (REQUEST_META_FIELDS.has(key) && key !== "data_id")
+          throw new TypeError(`args must not contain '${key}'`);
+        msg[key] = args[key];
+      }
     }
     if (this.#refCalls !== undefined) {
-      // The reference cannot join fragments: send the line whole, as its clients do.
-      const line = Buffer.from(JSON.stringify(msg) + "\n");
       this.#refCalls.submit(id, cmd, () => {
         this.#trace?.("out", msg);
-        this.#writer!.write(line);
+        this.#transport.send(msg);
       });
       return;
     }
     this.#trace?.("out", msg);
-    const pieces = fragmentLine(
-      JSON.stringify(msg),
-      { pid: process.pid, client: this.clientToken },
-      String(++this.#fragSeq),
-      ATOMIC_WRITE_BYTES,
-    );
-    this.#writer!.write(pieces);
+    this.#transport.send(msg);
   }
 
   /** Sends a command without waiting for (or receiving) any reply. */
@@ -277,62 +236,29 @@ export class ToolClient {
     options: CallOptions = {},
   ): Promise<EventMessage> {
     return new Promise((resolve, reject) => {
-      const id = this.#nextId++;
-      const timeoutMs = options.timeoutMs ?? this.#callTimeoutMs;
-      const { signal, onEvent } = options;
-      let timer: NodeJS.Timeout | undefined;
-      const cleanup = (): void => {
-        clearTimeout(timer);
-        signal?.removeEventListener("abort", onAbort);
-        this.#forget(id);
-      };
-      const onAbort = (): void => {
-        cleanup();
-        this.#cancelRemote(id);
-        reject(
-          new PipeToolError("EABORTED", `call '${cmd}' was aborted`, { cause: signal?.reason }),
-        );
-      };
+      const { signal } = options;
       if (signal?.aborted === true) {
-        reject(
-          new PipeToolError("EABORTED", `call '${cmd}' was aborted`, { cause: signal.reason }),
-        );
+        reject(abortedError(`call '${cmd}'`, signal));
         return;
       }
-      this.#pending.set(id, {
-        onMessage: (msg) => {
-          clearTimeout(timer); // the timeout covers only the wait for the first message
-          if (!isTerminal(msg)) {
-            onEvent?.(msg);
-            return;
-          }
-          cleanup();
-          if (msg.event === "error") reject(new RemoteError(msg));
-          else resolve(msg);
-        },
-        fail: (err) => {
-          cleanup();
-          reject(err);
-        },
+      const id = this.#nextId++;
+      const call = new PendingCall(this.#callHost, {
+        id,
+        cmd,
+        timeoutMs: options.timeoutMs ?? this.#callTimeoutMs,
+        resolve,
+        reject,
+        onEvent: options.onEvent,
+        signal,
       });
+      this.#pending.add(id, call);
       try {
         this.#write(cmd, args, id);
       } catch (err) {
-        cleanup();
-        reject(err instanceof Error ? err : new Error(String(err)));
+        call.fail(err instanceof Error ? err : new Error(String(err)));
         return;
       }
-      timer = setTimeout(() => {
-        cleanup();
-        this.#cancelRemote(id);
-        reject(
-          new PipeToolError(
-            "ETIMEDOUT",
-            `no reply to '${cmd}' from tool '${this.name}' within ${timeoutMs} ms`,
-          ),
-        );
-      }, timeoutMs);
-      signal?.addEventListener("abort", onAbort, { once: true });
+      signal?.addEventListener("abort", call.onAbort, { once: true });
     });
   }
 
@@ -349,7 +275,7 @@ export class ToolClient {
       timeoutMs: options.timeoutMs ?? this.#callTimeoutMs,
       maxBuffered: options.maxBuffered ?? 100_000,
       signal: options.signal,
-      register: (entry) => this.#pending.set(id, entry),
+      register: (entry) => this.#pending.add(id, entry),
       unregister: () => this.#forget(id),
       cancel: () => this.#cancelRemote(id),
       toolName: this.name,
@@ -394,10 +320,7 @@ export class ToolClient {
   /** Sends a binary frame on the data channel (`connect({ data: true })`). */
   sendData(payload: Uint8Array): void {
     if (this.#ended !== undefined) throw this.#ended;
-    if (this.#dataWriter === undefined || this.#dataId === undefined) {
-      throw new PipeToolError("EINVAL", "no data channel: connect with { data: true }");
-    }
-    this.#dataWriter.write(encodeUpstreamFrames(this.#dataId, payload, ATOMIC_WRITE_BYTES));
+    this.#transport.sendData(payload);
   }
 
   /** Receives binary frames from the server. Returns a function that removes the listener. */
@@ -406,26 +329,10 @@ export class ToolClient {
     return () => this.#events.off("data", fn);
   }
 
-  #onFrame(payload: Buffer, more: boolean): void {
-    if (more || this.#dataParts.length > 0) {
-      this.#dataParts.push(payload);
-      if (more) return;
-      payload = Buffer.concat(this.#dataParts);
-      this.#dataParts = [];
-    }
-    this.#events.emit("data", payload);
-  }
-
   // ---- receiving ----
 
-  #onLine(line: string): void {
-    let msg: unknown;
-    try {
-      msg = JSON.parse(line);
-    } catch {
-      return; // the server never sends this; a foreign writer might
-    }
-    if (!isRecord(msg) || typeof msg["event"] !== "string") return;
+  #onMessage(msg: Record<string, unknown>): void {
+    if (typeof msg["event"] !== "string") return;
     const event = msg as EventMessage;
     this.#trace?.("in", event);
     const answers = event.id ?? this.#refCalls?.route(event);
@@ -437,20 +344,6 @@ export class ToolClient {
   #emit(msg: EventMessage): void {
     this.#events.emit(`event:${msg.event}`, msg);
     this.#events.emit("event:*", msg);
-  }
-
-  #lost(err?: Error): void {
-    if (this.#ended !== undefined) return;
-    const detail = err === undefined ? "" : `: ${err.message}`;
-    void this.#shutdown(
-      new PipeToolError(
-        "ESERVERGONE",
-        `tool '${this.name}' went away (server stopped, crashed, or dropped this client)${detail}`,
-        {
-          cause: err,
-        },
-      ),
-    );
   }
 
   // ---- closing ----
@@ -493,18 +386,23 @@ export class ToolClient {
   async #shutdown(reason: PipeToolError | undefined): Promise<void> {
     if (this.#ended !== undefined) return;
     this.#ended = reason ?? new PipeToolError("ECLOSED", `client of tool '${this.name}' is closed`);
-    for (const entry of [...this.#pending.values()]) entry.fail(this.#ended);
-    this.#pending.clear();
-    this.#reader?.close();
-    this.#dataReader?.close();
-    await Promise.all([
-      this.#writer?.close({ timeoutMs: 200 }),
-      this.#dataWriter?.close({ timeoutMs: 200 }),
-    ]);
-    await Promise.all(this.#ownPaths().map((p) => removeFifo(p).catch(() => false)));
-    forgetPipes(this.#ownPaths());
+    for (const entry of this.#pending.drain()) entry.fail(this.#ended);
+    await this.#transport.close();
     if (reason !== undefined) this.#emit({ event: "disconnected", message: reason.message });
     this.#resolveClosed(reason);
+  }
+}
+
+function checkSessionOptions(options: SessionOptions): void {
+  if (typeof options !== "object" || options === null)
+    throw new TypeError("connect options must be an object");
+  const timeoutMs = options.timeoutMs ?? 5000;
+  if (!(timeoutMs > 0))
+    throw new TypeError(`timeoutMs must be a positive number, got ${String(timeoutMs)}`);
+  if (options.compat !== undefined && options.compat !== "ours" && options.compat !== "reference") {
+    throw new TypeError(
+      `compat must be "ours" or "reference", got ${JSON.stringify(options.compat)}`,
+    );
   }
 }
 

@@ -3,6 +3,7 @@
  * the pid (and client token) of the client that made it.
  */
 import { classifyPipeName } from "../transport/paths.js";
+import { processAlive } from "../util/process-alive.js";
 
 /** The role of a pipe in the tool protocol. */
 export type PipeRole =
@@ -13,7 +14,11 @@ export type PipeRole =
   /** `tool-<name>-<pid>[-c<hex>]`: the server -> one client. */
   | "downstream"
   /** `tool-<name>-data-<pid>[-c<hex>]`: binary frames, the server -> one client. */
-  | "data-downstream";
+  | "data-downstream"
+  /** `tool-<name>-<pid>-c<hex>-up`: one client's private upstream (protocol revision 2). */
+  | "client-upstream"
+  /** `tool-<name>-data-<pid>-c<hex>-up`: one client's private data upstream. */
+  | "data-client-upstream";
 
 /** A parsed pipe name. */
 export interface PipeName {
@@ -26,6 +31,8 @@ export interface PipeName {
   client?: string;
 }
 
+const DATA_CLIENT_UPSTREAM_RE = /^(.+)-data-(\d{1,10})-(c[0-9a-f]{1,16})-up$/;
+const CLIENT_UPSTREAM_RE = /^(.+)-(\d{1,10})-(c[0-9a-f]{1,16})-up$/;
 const DATA_DOWNSTREAM_RE = /^(.+)-data-(\d{1,10})(?:-(c[0-9a-f]{1,16}))?$/;
 const DOWNSTREAM_RE = /^(.+)-(\d{1,10})(?:-(c[0-9a-f]{1,16}))?$/;
 
@@ -41,6 +48,10 @@ export function parsePipeName(fileName: string): PipeName | null {
     pid: Number(m[2]),
     ...(m[3] === undefined ? {} : { client: m[3] }),
   });
+  const dataUp = DATA_CLIENT_UPSTREAM_RE.exec(rest);
+  if (dataUp !== null) return client(dataUp, "data-client-upstream");
+  const up = CLIENT_UPSTREAM_RE.exec(rest);
+  if (up !== null) return client(up, "client-upstream");
   const dataDown = DATA_DOWNSTREAM_RE.exec(rest);
   if (dataDown !== null) return client(dataDown, "data-downstream");
   if (rest.endsWith("-data") && rest.length > 5) return { role: "data", tool: rest.slice(0, -5) };
@@ -50,12 +61,4 @@ export function parsePipeName(fileName: string): PipeName | null {
 }
 
 /** Whether process `pid` exists (a process of another user counts). */
-export function pidAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0 || pid > 0x7fffffff) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
+export const pidAlive: (pid: number) => boolean = processAlive;

@@ -53,37 +53,63 @@ export interface FragmentLimits {
   maxMessageBytes: number;
   /** Most unfinished messages held at once across all senders. */
   maxPending: number;
-  /** An unfinished message not extended for this long is dropped, in milliseconds. */
+  /** Most unfinished messages held for one sender [maxPending]. */
+  maxPendingPerSender?: number;
+  /** Most bytes held for the unfinished messages of all senders [4 x maxMessageBytes]. */
+  maxHeldBytes?: number;
+  /**
+   * An unfinished message is dropped this long after its first fragment, in milliseconds, unless
+   * its sender is live (see {@link FragmentAssembler.sweep}).
+   */
   staleMs: number;
 }
 
 interface Partial {
+  sender: string;
+  frag: string;
   parts: Buffer[];
   bytes: number;
   nextSeq: number;
-  touched: number;
+  startedAt: number;
 }
 
 /** Result of feeding one fragment. */
 export type FragmentResult =
   | { kind: "partial" }
   | { kind: "complete"; line: string }
-  | { kind: "error"; error: PipeToolError };
+  | { kind: "error"; error: PipeToolError; frag?: string };
+
+/** An unfinished message that {@link FragmentAssembler.sweep} dropped. */
+export interface DroppedFragment {
+  sender: string;
+  frag: string;
+}
 
 /** Reassembles fragment lines into whole lines, with bounded memory. */
 export class FragmentAssembler {
-  readonly #limits: FragmentLimits;
+  readonly #limits: Required<FragmentLimits>;
   readonly #partials = new Map<string, Partial>();
+  readonly #perSender = new Map<string, number>();
+  #held = 0;
   /** Messages already refused: their remaining fragments are skipped without more errors. */
   readonly #refused = new Set<string>();
 
   constructor(limits: FragmentLimits) {
-    this.#limits = limits;
+    this.#limits = {
+      maxPendingPerSender: limits.maxPending,
+      maxHeldBytes: 4 * limits.maxMessageBytes,
+      ...limits,
+    };
   }
 
   /** Number of unfinished messages held. */
   get pending(): number {
     return this.#partials.size;
+  }
+
+  /** Bytes held for unfinished messages. */
+  get held(): number {
+    return this.#held;
   }
 
   /** Feeds one parsed fragment message (one with a `frag` field). */
@@ -95,23 +121,32 @@ export class FragmentAssembler {
       typeof fin !== "boolean" ||
       typeof b64 !== "string"
     ) {
-      return { kind: "error", error: new PipeToolError("EPROTO", "malformed fragment") };
+      const result: FragmentResult = {
+        kind: "error",
+        error: new PipeToolError("EPROTO", "malformed fragment"),
+      };
+      if (typeof frag === "string" && frag.length <= 128) result.frag = frag;
+      return result;
     }
     const key = `${senderKey}\0${frag}`;
     if (this.#refused.has(key)) {
       if (fin) this.#refused.delete(key);
       return { kind: "partial" };
     }
-    const result = this.#add(key, frag, seq, fin, b64, now);
-    if (result.kind === "error" && !fin) {
-      if (this.#refused.size >= 1024) this.#refused.clear();
-      this.#refused.add(key);
+    const result = this.#add(key, senderKey, frag, seq, fin, b64, now);
+    if (result.kind === "error") {
+      result.frag = frag;
+      if (!fin) {
+        if (this.#refused.size >= 1024) this.#refused.clear();
+        this.#refused.add(key);
+      }
     }
     return result;
   }
 
   #add(
     key: string,
+    sender: string,
     frag: string,
     seq: number,
     fin: boolean,
@@ -126,18 +161,28 @@ export class FragmentAssembler {
           error: new PipeToolError("EPROTO", `fragment ${frag} starts at seq ${seq}, not 0`),
         };
       }
-      this.sweep(now);
+      if ((this.#perSender.get(sender) ?? 0) >= this.#limits.maxPendingPerSender) {
+        const limit = this.#limits.maxPendingPerSender;
+        return {
+          kind: "error",
+          error: new PipeToolError(
+            "ETOOBIG",
+            `too many unfinished fragmented messages from this client (limit ${limit})`,
+          ),
+        };
+      }
       if (this.#partials.size >= this.#limits.maxPending) {
         return {
           kind: "error",
           error: new PipeToolError("ETOOBIG", "too many unfinished fragmented messages"),
         };
       }
-      partial = { parts: [], bytes: 0, nextSeq: 0, touched: now };
+      partial = { sender, frag, parts: [], bytes: 0, nextSeq: 0, startedAt: now };
       this.#partials.set(key, partial);
+      this.#perSender.set(sender, (this.#perSender.get(sender) ?? 0) + 1);
     }
     if (seq !== partial.nextSeq) {
-      this.#partials.delete(key);
+      this.#remove(key, partial);
       return {
         kind: "error",
         error: new PipeToolError(
@@ -147,9 +192,8 @@ export class FragmentAssembler {
       };
     }
     const piece = Buffer.from(b64, "base64");
-    partial.bytes += piece.length;
-    if (partial.bytes > this.#limits.maxMessageBytes) {
-      this.#partials.delete(key);
+    if (partial.bytes + piece.length > this.#limits.maxMessageBytes) {
+      this.#remove(key, partial);
       return {
         kind: "error",
         error: new PipeToolError(
@@ -158,25 +202,54 @@ export class FragmentAssembler {
         ),
       };
     }
+    if (!fin && this.#held + piece.length > this.#limits.maxHeldBytes) {
+      this.#remove(key, partial);
+      return {
+        kind: "error",
+        error: new PipeToolError(
+          "ETOOBIG",
+          `the server holds too many unfinished fragmented messages (${this.#held} bytes); send it again later`,
+        ),
+      };
+    }
     partial.parts.push(piece);
+    partial.bytes += piece.length;
+    this.#held += piece.length;
     partial.nextSeq++;
-    partial.touched = now;
     if (!fin) return { kind: "partial" };
-    this.#partials.delete(key);
+    this.#remove(key, partial);
     return { kind: "complete", line: Buffer.concat(partial.parts, partial.bytes).toString("utf8") };
+  }
+
+  #remove(key: string, partial: Partial): void {
+    if (this.#partials.get(key) !== partial) return;
+    this.#partials.delete(key);
+    this.#held -= partial.bytes;
+    const left = (this.#perSender.get(partial.sender) ?? 1) - 1;
+    if (left > 0) this.#perSender.set(partial.sender, left);
+    else this.#perSender.delete(partial.sender);
   }
 
   /** Drops unfinished messages of one sender (it went away). */
   dropSender(senderKey: string): void {
+    for (const [key, p] of this.#partials) if (p.sender === senderKey) this.#remove(key, p);
     const prefix = `${senderKey}\0`;
-    for (const key of this.#partials.keys()) if (key.startsWith(prefix)) this.#partials.delete(key);
     for (const key of this.#refused) if (key.startsWith(prefix)) this.#refused.delete(key);
   }
 
-  /** Drops unfinished messages older than `staleMs`. */
-  sweep(now = Date.now()): void {
+  /**
+   * Drops unfinished messages begun more than `staleMs` ago, except those of senders for which
+   * `live` is true (a live subscriber may pause between fragments: it is bounded by the caps,
+   * and its messages are dropped when it leaves). Returns what was dropped.
+   */
+  sweep(now = Date.now(), live: (sender: string) => boolean = () => false): DroppedFragment[] {
+    const dropped: DroppedFragment[] = [];
     for (const [key, p] of this.#partials) {
-      if (now - p.touched > this.#limits.staleMs) this.#partials.delete(key);
+      if (now - p.startedAt > this.#limits.staleMs && !live(p.sender)) {
+        this.#remove(key, p);
+        dropped.push({ sender: p.sender, frag: p.frag });
+      }
     }
+    return dropped;
   }
 }

@@ -2,8 +2,11 @@
  * Wire message shapes and helpers shared by the server and the client. See PROTOCOL.md.
  */
 
-/** Protocol revision this library speaks (sent in `subscribed` replies). */
-export const PROTOCOL_VERSION = 1;
+/**
+ * Protocol revision this library speaks (sent in `subscribed` replies). Revision 2 adds the
+ * private upstream pipes (see PROTOCOL.md); a revision-1 peer never sees them.
+ */
+export const PROTOCOL_VERSION = 2;
 
 /** A request id: ours echo it on every reply to that request. */
 export type RequestId = string | number;
@@ -59,6 +62,47 @@ export const WireErrorCode = {
 
 /** One of {@link WireErrorCode}'s values. */
 export type WireErrorCode = (typeof WireErrorCode)[keyof typeof WireErrorCode];
+
+/**
+ * Copies `source`'s own enumerable fields onto `target`, except those in `skip`, as data
+ * properties: a `"__proto__"` key from the wire stays an ordinary field and never becomes the
+ * target's prototype (plain assignment would make it one).
+ */
+export function copyFields(
+  target: Record<string, unknown>,
+  source: Readonly<Record<string, unknown>>,
+  skip?: ReadonlySet<string>,
+): void {
+  for (const key of Object.keys(source)) {
+    if (skip?.has(key) === true) continue;
+    if (key === "__proto__") {
+      Object.defineProperty(target, key, {
+        value: source[key],
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    } else target[key] = source[key];
+  }
+}
+
+const HEAD_ID_RE = /"id"\s*:\s*(-?\d{1,16}(?:\.\d+)?|"(?:[^"\\]|\\.){0,128}")/;
+
+/**
+ * The request id near the start of a message that cannot be parsed whole (too big, torn): our
+ * clients and servers write `id` among the first fields, so the error that answers it can carry
+ * it. Undefined when none is found.
+ */
+export function idFromHead(head: string): RequestId | undefined {
+  const raw = HEAD_ID_RE.exec(head)?.[1];
+  if (raw === undefined) return undefined;
+  try {
+    const id: unknown = JSON.parse(raw);
+    return isRequestId(id) ? id : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /** True for a plain JSON object (not null, not an array). */
 export function isRecord(value: unknown): value is Record<string, unknown> {

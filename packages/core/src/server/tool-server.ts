@@ -6,9 +6,9 @@ import fs from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import type { z } from "zod";
 import { PipeToolError } from "../errors.js";
-import { encodeLine } from "../framing/lines.js";
-import type { RequestId } from "../protocol/messages.js";
-import { WireErrorCode, isRecord, isRequestId } from "../protocol/messages.js";
+import { RAISE_SERVER_MESSAGES, tooBig } from "../protocol/limits.js";
+import type { EventMessage, RequestId } from "../protocol/messages.js";
+import { WireErrorCode, copyFields, isRecord, isRequestId } from "../protocol/messages.js";
 import type { CommandDeclaration, CompiledCommand } from "../schema/command.js";
 import { compileCommand, compileUntyped } from "../schema/command.js";
 import type { InterfaceSpec } from "../schema/interface.js";
@@ -20,11 +20,15 @@ import type { Builtin } from "./builtins.js";
 import { BUILTIN_COMMANDS, createBuiltins } from "./builtins.js";
 import { DataInbox } from "./data-inbox.js";
 import { errorFields, ours } from "./error-reply.js";
+import { processAlive } from "../util/process-alive.js";
+import type { ErrorRef } from "./inbound.js";
 import { Inbound } from "./inbound.js";
 import { claimPipe, releasePipe, removeOwnedSync } from "./pipes.js";
 import type { OwnedPipe } from "./pipes.js";
+import { privateDataSink, privateTextSink } from "./private-inbound.js";
 import type { Outbox } from "./request.js";
 import { makeEvent, runRequest } from "./request.js";
+import type { Subscriber } from "./subscriber.js";
 import { Subscriptions } from "./subscriptions.js";
 import type { Handler, Sender, ServerLimits, ToolServerOptions } from "./types.js";
 
@@ -32,11 +36,16 @@ const DEFAULT_LIMITS: Required<ServerLimits> = {
   maxMessageBytes: 16 * 1024 * 1024,
   maxFrameBytes: 64 * 1024 * 1024,
   maxQueuedBytesPerClient: 8 * 1024 * 1024,
+  maxQueuedMessagesPerClient: 100_000,
+  maxStallMs: 15_000,
   maxInFlightPerClient: 256,
   maxSubscribers: 1024,
   livenessIntervalMs: 250,
   staleMs: 5000,
 };
+
+/** Fields of a request that address it rather than being arguments of its command. */
+const ADDRESS_FIELDS: ReadonlySet<string> = new Set(["pid", "client", "id", "cmd"]);
 
 interface Registered {
   command: CompiledCommand;
@@ -109,13 +118,31 @@ export class ToolServer {
     this.#help = options.help;
     this.#state = options.initialState ?? "running";
     this.closed = new Promise((resolve) => (this.#resolveClosed = resolve));
+    const limits = this.#limits;
     this.#subs = new Subscriptions({
       name: this.name,
       dir: this.dir,
-      maxSubscribers: this.#limits.maxSubscribers,
-      maxQueuedBytesPerClient: this.#limits.maxQueuedBytesPerClient,
+      maxSubscribers: limits.maxSubscribers,
+      maxMessageBytes: limits.maxMessageBytes,
+      maxFrameBytes: limits.maxFrameBytes,
+      maxQueuedBytesPerClient: limits.maxQueuedBytesPerClient,
+      maxQueuedMessagesPerClient: limits.maxQueuedMessagesPerClient,
+      maxStallMs: limits.maxStallMs,
       log: this.#log,
       stopping: () => this.#closing !== undefined,
+      textSink: (sub) =>
+        privateTextSink({
+          maxMessageBytes: limits.maxMessageBytes,
+          onRequest: (msg) => this.#route(sub, msg),
+          onReject: (message, code, ref) => this.#reject(sub, message, code, ref),
+        }),
+      dataSink: (sub) =>
+        privateDataSink({
+          maxFrameBytes: limits.maxFrameBytes,
+          onFrame: (payload) => this.#onFrame(sub, payload),
+          onProblem: (message) =>
+            this.#reject(sub, `data channel: ${message}`, WireErrorCode.TooBig, {}),
+        }),
       onDropped: (sub) => {
         this.#inbound.dropSender(sub.key);
         if (sub.dataId !== undefined) this.#inbox.dropSender(sub.dataId);
@@ -123,26 +150,29 @@ export class ToolServer {
     });
     this.#outbox = {
       deliver: (to, msg) => this.#subs.deliver(to, msg),
+      sendLine: (to, line) => this.#subs.sendLine(to, line),
+      maxMessageBytes: limits.maxMessageBytes,
       sendData: (to, payload) => this.sendData(to, payload),
-    };
-    this.#inbound = new Inbound({
-      maxMessageBytes: this.#limits.maxMessageBytes,
-      staleMs: this.#limits.staleMs,
-      onRequest: (sender, msg) => this.#route(sender, msg),
-      onReject: (to, message, code) => {
-        const sub = this.#subs.get(typeof to === "string" ? to : to.key);
-        if (sub !== undefined)
-          sub.sendLine(
-            encodeLine(
-              makeEvent("error", errorFields(message, code, ours(sub, undefined)), undefined),
-            ),
-          );
-        else this.#log(`${message} (sender unknown, dropped)`);
+      backpressure: (to) => {
+        const writer = this.#subs.get(to.key)?.writer;
+        return writer?.full === true ? writer.drained() : undefined;
       },
+    };
+    const live = (sub: Subscriber | undefined): boolean =>
+      sub !== undefined && processAlive(sub.pid);
+    this.#inbound = new Inbound({
+      maxMessageBytes: limits.maxMessageBytes,
+      staleMs: limits.staleMs,
+      live: (key) => live(this.#subs.get(key)),
+      onRequest: (sender, msg) => this.#route(sender, msg),
+      onReject: (to, message, code, ref) => this.#reject(to, message, code, ref),
     });
     this.#inbox = new DataInbox({
-      maxFrameBytes: this.#limits.maxFrameBytes,
-      onFrame: (senderId, payload) => this.#onFrame(senderId, payload),
+      maxFrameBytes: limits.maxFrameBytes,
+      maxHeldBytes: 2 * limits.maxFrameBytes,
+      known: (senderId) => this.#subs.byDataId(senderId) !== undefined,
+      live: (senderId) => live(this.#subs.byDataId(senderId)),
+      onFrame: (senderId, payload) => this.#onSharedFrame(senderId, payload),
       onProblem: (message) => this.#log(`data channel: ${message}`),
     });
     const server = this; // eslint-disable-line @typescript-eslint/no-this-alias -- getters below read live state
@@ -255,15 +285,35 @@ export class ToolServer {
     this.broadcast("state_changed", { state });
   }
 
-  /** Sends an event to every subscriber. */
+  /**
+   * Sends an event to every subscriber.
+   * @throws TypeError when the event cannot be serialised; PipeToolError `ETOOBIG` when it is
+   *   over `limits.maxMessageBytes`.
+   */
   broadcast(event: string, fields?: Record<string, unknown>): void {
-    this.#subs.broadcastLine(encodeLine(makeEvent(event, fields, undefined)));
+    this.#subs.broadcastLine(this.#encodeOwn(makeEvent(event, fields, undefined)));
   }
 
-  /** Sends an event to one client. Returns false when it is not subscribed or its pipe failed. */
+  /**
+   * Sends an event to one client. Returns false when it is not subscribed or its pipe failed.
+   * @throws like {@link broadcast}.
+   */
   send(to: Sender | string, event: string, fields?: Record<string, unknown>): boolean {
     const sub = this.#subs.get(typeof to === "string" ? to : to.key);
-    return sub?.sendLine(encodeLine(makeEvent(event, fields, undefined))) ?? false;
+    return sub?.sendLine(this.#encodeOwn(makeEvent(event, fields, undefined))) ?? false;
+  }
+
+  /** Encodes a message the application sends of its own accord: its mistakes are thrown to it. */
+  #encodeOwn(msg: EventMessage): string {
+    const line = JSON.stringify(msg) + "\n";
+    const max = this.#limits.maxMessageBytes;
+    if (line.length * 3 > max && Buffer.byteLength(line) - 1 > max) {
+      throw new PipeToolError(
+        "ETOOBIG",
+        `event '${msg.event}' ${tooBig(Buffer.byteLength(line) - 1, max, RAISE_SERVER_MESSAGES)}`,
+      );
+    }
+    return line;
   }
 
   /** Sends a binary frame to one client's data channel. */
@@ -295,6 +345,7 @@ export class ToolServer {
       });
     }
     await ensurePipeDir(this.dir);
+    this.#subs.start();
     try {
       const inUse = `tool '${this.name}' is already served`;
       const upstream = await claimPipe(this.paths.upstream, inUse, this.#owned);
@@ -304,10 +355,14 @@ export class ToolServer {
           onData: (chunk) => this.#inbound.push(chunk),
           onError: (err) => this.#log(`upstream read failed: ${err.message}`),
         }),
-        new FifoReader(data, {
-          onData: (chunk) => this.#inbox.push(chunk),
-          onError: (err) => this.#log(`data read failed: ${err.message}`),
-        }),
+        new FifoReader(
+          data,
+          {
+            onData: (chunk) => this.#inbox.push(chunk),
+            onError: (err) => this.#log(`data read failed: ${err.message}`),
+          },
+          { fresh: true },
+        ),
       );
     } catch (err) {
       this.#listening = false;
@@ -326,6 +381,7 @@ export class ToolServer {
     this.#readers = [];
     await Promise.all(this.#owned.map(releasePipe));
     this.#owned = [];
+    this.#subs.stop();
     process.off("exit", this.#exitHandler);
   }
 
@@ -377,9 +433,10 @@ export class ToolServer {
   }
 
   #tick(): void {
-    this.#subs.checkLiveness();
-    this.#inbound.sweep();
-    this.#inbox.sweep(this.#limits.staleMs);
+    const now = Date.now();
+    this.#subs.checkLiveness(now);
+    this.#inbound.sweep(now);
+    this.#inbox.sweep(this.#limits.staleMs, now);
   }
 
   // ---- requests ----
@@ -401,6 +458,25 @@ export class ToolServer {
 
   #error(to: Sender, message: string, code: WireErrorCode, id: RequestId | undefined): void {
     this.#subs.deliver(to, makeEvent("error", errorFields(message, code, ours(to, id)), id));
+  }
+
+  /**
+   * Tells a sender (or whoever a line's first bytes named) that its input was refused, with the
+   * request id or fragment id it refers to; logs it when nobody can be told.
+   */
+  #reject(to: Sender | string, message: string, code: WireErrorCode, ref: ErrorRef): void {
+    const sub = this.#subs.get(typeof to === "string" ? to : to.key);
+    if (sub === undefined) {
+      this.#log(`${message} (sender unknown, dropped)`);
+      return;
+    }
+    const msg = makeEvent(
+      "error",
+      errorFields(message, code, ours(sub, ref.id) || ref.frag !== undefined),
+      ref.id,
+    );
+    if (ref.frag !== undefined) msg["frag"] = ref.frag;
+    this.#subs.deliver(sub, msg);
   }
 
   /** Handles one request; returns a promise only for a subscribe, which later requests wait on. */
@@ -448,9 +524,17 @@ export class ToolServer {
     reg: Registered,
   ): void {
     const sub = this.#subs.get(sender.key);
-    if (sub !== undefined && sub.inFlight.size >= this.#limits.maxInFlightPerClient) {
-      const message = `too many requests in flight (limit ${this.#limits.maxInFlightPerClient})`;
+    const limit = this.#limits.maxInFlightPerClient;
+    if (sub !== undefined && sub.inFlight.size >= limit) {
+      const message = `too many requests in flight (limit ${limit})`;
       this.#error(sender, message, WireErrorCode.Refused, id);
+      return;
+    }
+    if (sub === undefined && this.#unrouted.size >= limit) {
+      // Nobody can be told (an unsubscribed sender gets no replies): bound the work instead.
+      this.#log(
+        `dropped '${cmd}' from unsubscribed ${sender.key || "sender"}: ${limit} such requests already running`,
+      );
       return;
     }
     const abort = new AbortController();
@@ -458,9 +542,7 @@ export class ToolServer {
     if (sub !== undefined) sub.inFlight.set(slot, { id, abort });
     else this.#unrouted.add(abort);
     const rawArgs: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(msg)) {
-      if (k !== "pid" && k !== "client" && k !== "id" && k !== "cmd") rawArgs[k] = v;
-    }
+    copyFields(rawArgs, msg, ADDRESS_FIELDS);
     const job = {
       cmd,
       id,
@@ -516,7 +598,7 @@ export class ToolServer {
 
   // ---- incoming binary ----
 
-  #onFrame(senderId: number, payload: Buffer): void {
+  #onSharedFrame(senderId: number, payload: Buffer): void {
     const sub = this.#subs.byDataId(senderId);
     if (sub === undefined) {
       this.#log(
@@ -524,14 +606,16 @@ export class ToolServer {
       );
       return;
     }
+    this.#onFrame(sub, payload);
+  }
+
+  #onFrame(sub: Subscriber, payload: Buffer): void {
     if (this.#dataHandler === undefined) return;
     try {
       this.#dataHandler(payload, sub);
     } catch (err) {
       const message = `data handler failed: ${(err as Error).message}`;
-      sub.sendLine(
-        encodeLine(makeEvent("error", { message, code: WireErrorCode.HandlerError }, undefined)),
-      );
+      this.#reject(sub, message, WireErrorCode.HandlerError, {});
     }
   }
 }

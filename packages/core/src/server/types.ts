@@ -48,19 +48,33 @@ export type Handler<Args = Record<string, unknown>> = (args: Args, ctx: RequestC
 
 /** Server-side limits. Every field is optional; defaults in brackets. */
 export interface ServerLimits {
-  /** Longest request line, in bytes [16 MiB]. */
+  /**
+   * Largest message, in bytes, in both directions [16 MiB]: a longer request is refused with a
+   * `too_big` error carrying its id, and so is a reply that would be longer (the error replaces
+   * it). Announced to clients in `subscribed`.
+   */
   maxMessageBytes?: number;
   /** Largest binary frame after reassembly, in bytes [64 MiB]. */
   maxFrameBytes?: number;
-  /** Bytes queued for one slow client before it is dropped [8 MiB]. */
+  /**
+   * Bytes that may wait for one client on top of one message of `maxMessageBytes` (so any message
+   * up to the limit reaches any client); past it the client is dropped [8 MiB].
+   */
   maxQueuedBytesPerClient?: number;
-  /** Requests in flight per client [256]. */
+  /** Messages that may wait for one client before it is dropped [100000]. */
+  maxQueuedMessagesPerClient?: number;
+  /** A client whose waiting messages make no progress for this long is dropped, in ms [15000]. */
+  maxStallMs?: number;
+  /** Requests in flight per client, and for all unsubscribed senders together [256]. */
   maxInFlightPerClient?: number;
   /** Subscribers at once [1024]. */
   maxSubscribers?: number;
   /** How often client liveness is checked, in ms [250]. */
   livenessIntervalMs?: number;
-  /** How long an unfinished fragmented message or binary frame may stall before it is dropped, in ms [5000]. */
+  /**
+   * How long after its first byte an unfinished line, fragmented message or binary frame on a
+   * shared pipe is dropped, in ms; a live subscriber's is kept while it is still sending [5000].
+   */
   staleMs?: number;
 }
 

@@ -3,7 +3,8 @@
  * `<dir>/tool-<name>` (upstream), `<dir>/tool-<name>-<pid>` (downstream), and the data pipes
  * `<dir>/tool-<name>-data` / `<dir>/tool-<name>-data-<pid>`. Our clients add a random client
  * token (`-c<hex>`) to their downstream names so several clients can live in one process and a
- * reused pid never inherits a stale pipe.
+ * reused pid never inherits a stale pipe, and name their private upstream pipes (protocol
+ * revision 2) after their downstream ones with `-up`.
  */
 import os from "node:os";
 import path from "node:path";
@@ -16,7 +17,7 @@ export const PIPE_DIR_ENV = "PIPE_TOOLS_DIR";
 export const ATOMIC_WRITE_BYTES = process.platform === "linux" ? 4096 : 512;
 
 const NAME_RE = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$/;
-const DOWNSTREAM_SUFFIX_RE = /-\d+(-c[0-9a-f]+)?$/;
+const DOWNSTREAM_SUFFIX_RE = /-\d+(-c[0-9a-f]+(-up)?)?$/;
 const CLIENT_TOKEN_RE = /^c[0-9a-f]{1,16}$/;
 
 /**
@@ -75,6 +76,10 @@ export interface ServerPaths {
 export interface ClientPaths {
   downstream: string;
   dataDownstream: string;
+  /** Its private upstream pipe (revision 2, our clients only): `<downstream>-up`. */
+  upstream: string;
+  /** Its private data upstream pipe: `<dataDownstream>-up`. */
+  dataUpstream: string;
 }
 
 /** The server-side pipe paths of tool `name` in `dir`. */
@@ -94,9 +99,13 @@ export function clientPaths(
   client: string | undefined,
 ): ClientPaths {
   const suffix = client === undefined ? `${pid}` : `${pid}-${client}`;
+  const downstream = path.join(dir, `tool-${name}-${suffix}`);
+  const dataDownstream = path.join(dir, `tool-${name}-data-${suffix}`);
   return {
-    downstream: path.join(dir, `tool-${name}-${suffix}`),
-    dataDownstream: path.join(dir, `tool-${name}-data-${suffix}`),
+    downstream,
+    dataDownstream,
+    upstream: `${downstream}-up`,
+    dataUpstream: `${dataDownstream}-up`,
   };
 }
 

@@ -76,8 +76,9 @@ test("--list, --pid and --clear: live tools with state, orphans found and remove
     after.includes("tool-demo") && after.includes("tool-young") && after.includes("tool-file"),
   );
   assert.equal(
+    // Its downstream pipe and its private upstream pipe.
     after.filter((n) => n.startsWith(`tool-demo-${watcher.child.pid}-`)).length,
-    1,
+    2,
     "the watcher's pipe stays",
   );
 

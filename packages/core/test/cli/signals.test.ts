@@ -8,7 +8,11 @@ test("Ctrl-C during a long call: exit 130, the request is cancelled, the client 
   await startDemo(t, dir);
   const proc = startCpipe(t, dir, ["demo", "sleep", "-j", '{"ms":60000}', "-t", "0", "-v"]);
   await waitForStderr(proc, '"cmd":"sleep"');
-  assert.equal((await entries(dir)).length, 3, "its downstream pipe exists while it waits");
+  assert.equal(
+    (await entries(dir)).length,
+    4,
+    "its downstream and private upstream pipes exist while it waits",
+  );
   proc.child.kill("SIGINT");
   assert.equal(await proc.exited, 130);
   assert.match(proc.stderr(), /cpipe: interrupted\n$/);

@@ -49,7 +49,7 @@ test("client killed with SIGKILL mid-stream: the server drops it and its pipes w
   await waitForOutput(victim, (out) => out.includes("streaming "));
   const pid = victim.child.pid!;
   const mine = (await readdir(dir)).filter((n) => n.includes(`-${pid}-`));
-  assert.equal(mine.length, 2, "downstream text and data pipes exist");
+  assert.equal(mine.length, 4, "downstream and private upstream, text and data pipes exist");
   await using other = await ToolClient.connect("demo", { dir });
   const tokens: string[] = [];
   const otherStream = (async () => {

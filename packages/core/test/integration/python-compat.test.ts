@@ -3,6 +3,7 @@ import { spawn } from "node:child_process";
 import path from "node:path";
 import { test } from "node:test";
 import { ROOT, startDemo, tempDir } from "named-pipe-tools-testkit";
+import { PROTOCOL_VERSION } from "../../src/index.js";
 
 test(
   "a client speaking the Python reference's wire format gets the reference's reply shapes",
@@ -22,7 +23,7 @@ test(
     assert.equal(lines.pop(), "done");
     const msgs = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
     assert.deepEqual(msgs, [
-      { event: "subscribed", protocol: 1, data: false },
+      { event: "subscribed", protocol: PROTOCOL_VERSION, data: false },
       { event: "pong" },
       { event: "state", state: "running" },
       {

@@ -24,6 +24,7 @@ test("unsafe or ambiguous tool names are refused with EBADNAME", () => {
     "-x",
     "chat-123",
     "chat-1-cab",
+    "chat-1-cab-up",
     "x-data",
     "a..b",
     "x".repeat(65),
@@ -43,17 +44,25 @@ test("paths follow the reference layout", () => {
     upstream: "/tmp/tool-chat",
     dataUpstream: "/tmp/tool-chat-data",
   });
-  assert.deepEqual(clientPaths("chat", "/tmp", 42, undefined), {
-    downstream: "/tmp/tool-chat-42",
-    dataDownstream: "/tmp/tool-chat-data-42",
+  const { downstream, dataDownstream } = clientPaths("chat", "/tmp", 42, undefined);
+  assert.deepEqual(
+    { downstream, dataDownstream },
+    { downstream: "/tmp/tool-chat-42", dataDownstream: "/tmp/tool-chat-data-42" },
+  );
+  assert.deepEqual(clientPaths("chat", "/d", 42, "c1f"), {
+    downstream: "/d/tool-chat-42-c1f",
+    dataDownstream: "/d/tool-chat-data-42-c1f",
+    upstream: "/d/tool-chat-42-c1f-up",
+    dataUpstream: "/d/tool-chat-data-42-c1f-up",
   });
-  assert.equal(clientPaths("chat", "/d", 42, "c1f").downstream, "/d/tool-chat-42-c1f");
 });
 
 test("classifyPipeName tells upstream pipes from client and data pipes", () => {
   assert.deepEqual(classifyPipeName("tool-chat"), { kind: "upstream", tool: "chat" });
   assert.deepEqual(classifyPipeName("tool-chat-123"), { kind: "other" });
   assert.deepEqual(classifyPipeName("tool-chat-123-c9a"), { kind: "other" });
+  assert.deepEqual(classifyPipeName("tool-chat-123-c9a-up"), { kind: "other" });
+  assert.deepEqual(classifyPipeName("tool-chat-data-123-c9a-up"), { kind: "other" });
   assert.deepEqual(classifyPipeName("tool-chat-data"), { kind: "other" });
   assert.equal(classifyPipeName("pipe_data"), null);
 });

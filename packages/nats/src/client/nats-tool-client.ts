@@ -319,7 +319,14 @@ export class NatsToolClient {
       timeoutMs: options.timeoutMs ?? this.#callTimeoutMs,
       maxBuffered: options.maxBuffered ?? 100_000,
       signal: options.signal,
-      register: (entry) => (pending = { cmd, since: 0, gateway: undefined, ...entry }),
+      register: (entry) =>
+        (pending = {
+          cmd,
+          since: 0,
+          gateway: undefined,
+          onMessage: (msg) => entry.onMessage(msg),
+          fail: (err) => entry.fail(err),
+        }),
       unregister: () => this.#pending.delete(id),
       cancel: () => this.#cancelRemote(id),
       toolName: this.name,
