@@ -59,10 +59,12 @@ export function registerCommands(server: TtsServer): void {
       events: EVENTS,
     },
     async ({ data }, ctx) => {
-      // Split at arrival (keeps the order of concurrent requests), speak once loaded.
+      // Split at arrival (keeps the order of concurrent requests), speak once loaded, unless a
+      // stop came meanwhile: it silences what was given before it.
+      const stops = server.stops;
       const sentences = server.splitter.push(data);
       await ready(server);
-      return queued(server.say(sentences), ctx);
+      return queued(server.stops === stops ? server.say(sentences) : [], ctx);
     },
   );
   server.command(
@@ -73,9 +75,10 @@ export function registerCommands(server: TtsServer): void {
       reply: "queued",
     },
     async (_args, ctx) => {
+      const stops = server.stops;
       const rest = server.splitter.flush();
       await ready(server);
-      return queued(rest === undefined ? [] : server.say([rest]), ctx);
+      return queued(rest === undefined || server.stops !== stops ? [] : server.say([rest]), ctx);
     },
   );
   server.command(

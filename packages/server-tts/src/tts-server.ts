@@ -99,6 +99,7 @@ export class TtsServer extends ToolServer {
   readonly #sinks: AudioSink[];
   #wav: WavFileWriter | undefined;
   #voices: Voice[] | undefined;
+  #stops = 0;
   #closingTts: Promise<void> | undefined;
   #loadError: Error | undefined;
 
@@ -289,8 +290,17 @@ export class TtsServer extends ToolServer {
    * the speeches cancelled.
    */
   stopSpeaking(): number {
+    this.#stops++;
     this.splitter.clear();
     return this.speaker.cancel();
+  }
+
+  /**
+   * How many times speech was stopped. Text split before a stop but queued after it (a `text`
+   * waiting for the engine) compares this to drop what the stop meant to silence.
+   */
+  get stops(): number {
+    return this.#stops;
   }
 
   /** Stops speaking, closes the player and the WAV file, then the server. Idempotent. */

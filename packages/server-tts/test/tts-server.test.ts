@@ -5,6 +5,7 @@ import { test } from "node:test";
 import type { RemoteError } from "named-pipe-tools";
 import { ToolClient } from "named-pipe-tools";
 import { tempDir } from "named-pipe-tools-testkit";
+import type { TtsEngine } from "../src/engine.js";
 import { createTtsServer } from "../src/tts-server.js";
 import { NO_ESPEAK, listen, pcmOf, rms, startTts } from "./tts-helpers.js";
 
@@ -250,4 +251,35 @@ test("a missing engine gives state error and error replies, not a crash", async 
     client.call("speak", { text: "Hi." }),
     (err: RemoteError) => err.remoteCode === "no_engine" && /not installed/.test(err.message),
   );
+});
+
+test("stop_speaking silences text given before it, even while the engine is still loading", async (t) => {
+  // An engine whose load the test releases, and which counts what it is asked to say.
+  let release!: () => void;
+  const loaded = new Promise<void>((resolve) => (release = resolve));
+  const said: string[] = [];
+  const engine: TtsEngine = {
+    name: "gated",
+    sampleRate: 16_000,
+    defaultVoice: "v",
+    load: () => loaded,
+    listVoices: async () => [{ id: "v", name: "v" }],
+    async *synthesize(text) {
+      said.push(text);
+      yield new Uint8Array(320);
+    },
+  };
+  const dir = await tempDir(t, "tts-");
+  const server = createTtsServer({ dir, log: null, play: false, handleSignals: false, engine });
+  t.after(() => server.close());
+  await server.listen();
+  const client = await ToolClient.connect("tts", { dir });
+  t.after(() => client.close());
+  const text = client.call("text", { data: "Hello there. General Kenobi. " });
+  const stopped = await client.call("stop_speaking");
+  release();
+  assert.deepEqual((await text)["speech_ids"], [], "nothing queued after the stop");
+  assert.equal(stopped.event, "stopped");
+  await client.call("flush");
+  assert.deepEqual(said, [], "the engine was asked to say nothing");
 });

@@ -26,7 +26,10 @@ export interface Terminal {
   type(text: string): Promise<void>;
   /** A tmux format of the pane (`#{pane_dead_status}`, `#{alternate_on}`). */
   format(fmt: string): Promise<string>;
-  /** Waits until the pane's command has exited; resolves with its exit status. */
+  /**
+   * Waits until the pane's command has exited; resolves with its exit status, or -1 when tmux
+   * does not know it.
+   */
   exited(ms?: number): Promise<number>;
 }
 
@@ -130,8 +133,9 @@ export async function startTerminal(
       poll(
         async () => {
           const [dead, status] = (await format("#{pane_dead} #{pane_dead_status}")).split(" ");
-          // tmux can report the pane dead a moment before it has its exit status.
-          return dead === "1" && /^\d+$/.test(status ?? "") ? Number(status) : undefined;
+          if (dead !== "1") return undefined;
+          // tmux 3.3 can report a pane dead before (or without) its exit status: -1 then.
+          return /^\d+$/.test(status ?? "") ? Number(status) : -1;
         },
         ms,
         async () => `waiting for the command to exit; the screen:\n${await screen()}`,

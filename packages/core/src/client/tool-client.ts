@@ -338,7 +338,9 @@ export class ToolClient {
     const answers = event.id ?? this.#refCalls?.route(event);
     const entry = answers === undefined ? undefined : this.#pending.get(answers);
     if (entry !== undefined) entry.onMessage(event);
-    else this.#emit(event);
+    // A message with an id answers a request; one whose request has ended (the `cancelled`
+    // error after a cancel, a late reply after a timeout) is no broadcast: it is dropped.
+    else if (event.id === undefined) this.#emit(event);
   }
 
   #emit(msg: EventMessage): void {

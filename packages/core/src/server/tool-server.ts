@@ -246,7 +246,11 @@ export class ToolServer {
     if (typeof fn !== "function") throw new TypeError(`handler for '${cmd}' must be a function`);
     const lower = cmd.toLowerCase();
     if (BUILTIN_COMMANDS.has(lower)) {
-      throw new TypeError(`'${lower}' is a built-in command; use onCancel() to react to cancel`);
+      throw new TypeError(
+        lower === "cancel"
+          ? "'cancel' is a built-in command; use onCancel() to react to cancel"
+          : `'${lower}' is a built-in command; give the handler another name`,
+      );
     }
     this.#commands.set(lower, { command: compile(lower), handler: fn, streamEvent });
     return this;

@@ -136,6 +136,16 @@ test("a stream answered by an error reply throws it, also to a consumer already 
   await assert.rejects(client.stream("fail").toArray(), { name: "RemoteError" });
 });
 
+test("a message with an id whose request has ended is dropped, never emitted as a broadcast", async () => {
+  const { transport, client } = await session();
+  const seen: string[] = [];
+  client.on("*", (m) => seen.push(m.event));
+  await client.call("ping");
+  transport.deliver({ event: "error", id: 999, message: "late", code: "cancelled" });
+  transport.deliver({ event: "shout", text: "hi" });
+  assert.deepEqual(seen, ["shout"]);
+});
+
 test("close unsubscribes and closes the transport", async () => {
   const { transport, client } = await session();
   await client.close();

@@ -53,9 +53,14 @@ test("a request over the limit on the shared pipe is refused with its id, within
 
 test("a line over the limit written by hand gets a too_big error that carries its id", async (t) => {
   const { dir } = await serveDemo(t, { limits: { maxMessageBytes: MIB } });
-  await using client = await ToolClient.connect("demo", { dir });
+  // The raw request's id is not this client's: the trace shows the error reply it gets.
   const errors: EventMessage[] = [];
-  client.on("error", (m) => errors.push(m));
+  await using client = await ToolClient.connect("demo", {
+    dir,
+    trace: (direction, m) => {
+      if (direction === "in" && m["event"] === "error") errors.push(m as EventMessage);
+    },
+  });
   const up = fs.openSync(
     path.join(dir, "tool-demo"),
     fs.constants.O_WRONLY | fs.constants.O_NONBLOCK,

@@ -296,8 +296,11 @@ test("a request without pid is executed and its reply broadcast, as in the refer
 test("onCancel hooks run on cancel, and built-in names cannot be registered", async (t) => {
   const dir = await tempDir(t);
   const server = new ToolServer({ name: "hooks", dir, log: null, handleSignals: false });
-  assert.throws(() => server.handler("cancel", () => undefined), /built-in command/);
-  assert.throws(() => server.handler("PING", () => undefined), /built-in command/);
+  assert.throws(() => server.handler("cancel", () => undefined), /built-in command; use onCancel/);
+  assert.throws(
+    () => server.handler("PING", () => undefined),
+    /^TypeError: 'ping' is a built-in command; give the handler another name$/,
+  );
   const calls: unknown[] = [];
   server.onCancel((from, target) => calls.push([from.client, target]));
   await server.listen();

@@ -31,7 +31,7 @@ export async function openDashboard(
   const confDir = await tempDir(t, "npt-tmux-");
   const args = (options.args ?? ["--tui"]).map(shellWord).join(" ");
   const ttyFile = path.join(confDir, "stty.txt");
-  const command = `${shellWord(process.execPath)} ${shellWord(CPIPE)} ${args}; s=$?; stty -a > ${shellWord(ttyFile)}; echo "exit=$s"; read _; exit $s`;
+  const command = `${shellWord(process.execPath)} ${shellWord(CPIPE)} ${args}; s=$?; stty -a > ${shellWord(ttyFile)}; echo "exit=$s"; read _; echo "bye=$s"; exit $s`;
   const term = await startTerminal(t, command, {
     dir: confDir,
     env: { PIPE_TOOLS_DIR: dir, ...options.env },
@@ -66,12 +66,18 @@ export async function cpipeExit(
   const screen = await dash.term.waitFor(/^exit=\d+$/m);
   const code = Number(/^exit=(\d+)$/m.exec(screen)?.[1]);
   await inspect();
-  // The wrapper's `read` ends the pane on Enter; on a loaded machine a key sent while the shell
-  // is between `echo` and `read` can be missed, so Enter is sent again until the pane ends.
+  // The wrapper's `read` ends the pane on Enter. On a loaded machine a key can go missing, and
+  // tmux 3.3 can mark the pane dead without its status, so the wrapper also prints its status
+  // after `read`: whichever shows first counts, and Enter is sent again if neither does.
   let status: number | undefined;
   for (let attempt = 1; status === undefined; attempt++) {
     await dash.term.keys("Enter");
-    status = await dash.term.exited(5000).catch((err: unknown) => {
+    status = await Promise.race([
+      dash.term
+        .waitFor(/^bye=\d+$/m, 5000)
+        .then((screen) => Number(/^bye=(\d+)$/m.exec(screen)?.[1])),
+      dash.term.exited(5000).then((s) => (s === -1 ? code : s)),
+    ]).catch((err: unknown) => {
       if (attempt >= 4) throw err;
       return undefined;
     });
