@@ -4,8 +4,6 @@
  * running pipe tools. One persistent `ToolClient` per pipe tool; tools that appear or go away
  * raise `notifications/tools/list_changed`.
  */
-import type { FSWatcher } from "node:fs";
-import { watch } from "node:fs";
 import { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import type { CallToolResult, Tool } from "@modelcontextprotocol/sdk/types.js";
@@ -15,11 +13,10 @@ import {
   ListToolsRequestSchema,
   McpError,
 } from "@modelcontextprotocol/sdk/types.js";
-import { ToolClient } from "named-pipe-tools";
-import { defaultPipeDir } from "named-pipe-tools";
+import type { PipeInfo, PipeWatcher } from "named-pipe-tools";
+import { ToolClient, defaultPipeDir, watchPipes } from "named-pipe-tools";
 import type { HandlerExtra } from "./call.js";
 import { callPipe } from "./call.js";
-import { isLive, liveTools } from "./discover.js";
 import type { BridgedCommand, BridgedTool, PipeClient } from "./pipe-tool.js";
 import { describeTool } from "./pipe-tool.js";
 import { connectRemote } from "./remote.js";
@@ -54,10 +51,7 @@ export class PipeBridge {
   readonly #tools = new Map<string, BridgedTool>();
   readonly #connecting = new Set<string>();
   readonly #reported = new Map<string, string>();
-  #scan: Promise<void> | undefined;
-  #again = false;
-  #timer: NodeJS.Timeout | undefined;
-  #watcher: FSWatcher | undefined;
+  #watcher: PipeWatcher | undefined;
   #initialized = false;
   #closed = false;
 
@@ -91,42 +85,24 @@ export class PipeBridge {
 
   /** Finds the tools, connects the MCP server to `transport`, and keeps the tool list current. */
   async start(transport: Transport): Promise<void> {
-    await this.rescan();
+    // Tools appearing show up at once; the periodic rescan sees tools coming back.
+    this.#watcher = watchPipes(this.#dir, (pipes) => this.#scanOnce(pipes), {
+      rescanMs: this.#opts.rescanMs ?? 2000,
+    });
+    await this.#watcher.rescan();
     await this.server.connect(transport);
-    const rescanMs = this.#opts.rescanMs ?? 2000;
-    this.#timer = setInterval(() => void this.rescan(), rescanMs);
-    this.#timer.unref();
-    try {
-      // Tools appearing show up at once; the timer is the fallback (and sees tools coming back).
-      this.#watcher = watch(this.#dir, { persistent: false }, () => void this.rescan());
-      this.#watcher.on("error", () => this.#watcher?.close());
-    } catch {
-      // No such directory yet, or no watch support: the timer does it.
-    }
   }
 
   /** Looks for new tools now; resolves when the look (and any queued after it) is done. */
-  rescan(): Promise<void> {
-    if (this.#scan !== undefined) {
-      this.#again = true;
-      return this.#scan;
-    }
-    this.#scan = (async () => {
-      do {
-        this.#again = false;
-        await this.#scanOnce();
-      } while (this.#again && !this.#closed);
-    })().finally(() => (this.#scan = undefined));
-    return this.#scan;
+  async rescan(): Promise<void> {
+    await this.#watcher?.rescan();
   }
 
-  async #scanOnce(): Promise<void> {
-    const candidates =
-      this.#names === undefined
-        ? await liveTools(this.#dir)
-        : (
-            await Promise.all(this.#names.map(async (n) => ((await isLive(this.#dir, n)) ? n : "")))
-          ).filter((n) => n !== "");
+  async #scanOnce(pipes: PipeInfo[]): Promise<void> {
+    const live = new Set(
+      pipes.filter((p) => p.role === "upstream" && p.status === "live").map((p) => p.tool),
+    );
+    const candidates = (this.#names ?? [...live].sort()).filter((n) => live.has(n));
     candidates.push(...(this.#opts.remote ?? []));
     const fresh = candidates.filter((n) => !this.#tools.has(n) && !this.#connecting.has(n));
     const added = await Promise.all(fresh.map((name) => this.#connect(name)));
@@ -207,9 +183,7 @@ export class PipeBridge {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    clearInterval(this.#timer);
-    this.#watcher?.close();
-    await this.#scan?.catch(() => undefined);
+    await this.#watcher?.close();
     await Promise.all([...this.#tools.values()].map((t) => t.client.close()));
     this.#tools.clear();
     await this.server.close();

@@ -12,3 +12,5 @@ export { probeTool } from "./probe.js";
 export type { ToolSummary } from "./probe.js";
 export { scanPipes } from "./scan.js";
 export type { PipeInfo, PipeStatus, ScanOptions } from "./scan.js";
+export { watchPipes } from "./watch.js";
+export type { PipeWatcher, WatchPipesOptions } from "./watch.js";

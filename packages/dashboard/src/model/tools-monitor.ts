@@ -5,16 +5,15 @@
  * subscribed connection that keeps its state current from `state_changed` broadcasts, records
  * its broadcasts in a bounded log, and carries the calls made from the dashboard.
  */
-import type { FSWatcher } from "node:fs";
-import { watch } from "node:fs";
 import type {
   ClearResult,
   EventMessage,
   InterfaceSpec,
   PipeInfo,
   PipeStatus,
+  PipeWatcher,
 } from "named-pipe-tools";
-import { ToolClient, clearOrphans, parsePipeName, scanPipes } from "named-pipe-tools";
+import { ToolClient, clearOrphans, scanPipes, watchPipes } from "named-pipe-tools";
 import { processStartTime, serverPid } from "./process-info.js";
 import { Store } from "./store.js";
 
@@ -109,11 +108,8 @@ export class ToolsMonitor extends Store<MonitorState> {
   #foreign = 0;
   #error: string | undefined;
   #ready = false;
-  #timers: NodeJS.Timeout[] = [];
-  #watcher: FSWatcher | undefined;
-  #scanning: Promise<void> | undefined;
-  #rescanQueued = false;
-  #debounce: NodeJS.Timeout | undefined;
+  #pinger: NodeJS.Timeout | undefined;
+  #watcher: PipeWatcher | undefined;
   #closed = false;
 
   constructor(options: MonitorOptions) {
@@ -130,50 +126,19 @@ export class ToolsMonitor extends Store<MonitorState> {
 
   /** Starts scanning, watching and pinging. */
   start(): void {
-    void this.rescan();
-    this.#timers.push(setInterval(() => void this.rescan(), this.#opts.scanIntervalMs));
-    this.#timers.push(setInterval(() => this.#pingAll(), this.#opts.pingIntervalMs));
-    try {
-      // Only creations and removals of upstream pipes matter; writes to pipes (every call)
-      // would otherwise trigger a scan each.
-      this.#watcher = watch(this.dir, { persistent: false }, (type, file) => {
-        if (type !== "rename" || typeof file !== "string") return;
-        if (parsePipeName(file)?.role !== "upstream") return;
-        clearTimeout(this.#debounce);
-        this.#debounce = setTimeout(() => void this.rescan(), 50);
-      });
-      this.#watcher.on("error", () => this.#watcher?.close());
-    } catch {
-      // No watching here (a directory that does not exist yet): the periodic scan still runs.
-    }
+    this.#watcher = watchPipes(this.dir, (pipes, error) => this.#onScan(pipes, error), {
+      rescanMs: this.#opts.scanIntervalMs,
+    });
+    this.#pinger = setInterval(() => this.#pingAll(), this.#opts.pingIntervalMs);
   }
 
   /** Scans the directory now (joined with a scan in progress). */
-  rescan(): Promise<void> {
-    if (this.#closed) return Promise.resolve();
-    if (this.#scanning !== undefined) {
-      this.#rescanQueued = true;
-      return this.#scanning;
-    }
-    this.#scanning = this.#scan().finally(() => {
-      this.#scanning = undefined;
-      if (this.#rescanQueued) {
-        this.#rescanQueued = false;
-        void this.rescan();
-      }
-    });
-    return this.#scanning;
+  async rescan(): Promise<void> {
+    if (!this.#closed) await this.#watcher?.rescan();
   }
 
-  async #scan(): Promise<void> {
-    let pipes: PipeInfo[];
-    try {
-      pipes = await scanPipes(this.dir);
-      this.#error = undefined;
-    } catch (err) {
-      this.#error = (err as Error).message;
-      pipes = [];
-    }
+  #onScan(pipes: PipeInfo[], error: Error | undefined): void {
+    this.#error = error?.message;
     if (this.#closed) return;
     const upstreams = pipes.filter((p) => p.role === "upstream" && p.status !== "foreign");
     const seen = new Set<string>();
@@ -374,10 +339,8 @@ export class ToolsMonitor extends Store<MonitorState> {
     if (this.#closed) return;
     this.#closed = true;
     this.cancelNotify();
-    for (const timer of this.#timers) clearInterval(timer);
-    clearTimeout(this.#debounce);
-    this.#watcher?.close();
-    await this.#scanning?.catch(() => undefined);
+    clearInterval(this.#pinger);
+    await this.#watcher?.close();
     const clients = [...this.#entries.values()].map((e) => e.client);
     this.#entries.clear();
     await Promise.all(clients.flatMap((c) => (c === undefined ? [] : [c.close()])));

@@ -5,15 +5,14 @@
  * unless asked; a tool not exported has no subject on NATS at all.
  */
 import { randomBytes } from "node:crypto";
-import type { FSWatcher } from "node:fs";
-import { watch } from "node:fs";
 import type { NatsConnection, Subscription } from "nats";
+import type { PipeInfo, PipeWatcher } from "named-pipe-tools";
 import {
   PipeToolError,
   ToolClient,
   defaultPipeDir,
-  scanPipes,
   validateToolName,
+  watchPipes,
 } from "named-pipe-tools";
 import type { OpenNatsOptions } from "../auth.js";
 import { closeNats, openNats } from "../auth.js";
@@ -69,10 +68,7 @@ export class NatsGateway {
   readonly #starting = new Set<string>();
   readonly #reported = new Map<string, string>();
   readonly #control: Subscription;
-  #scan: Promise<void> | undefined;
-  #again = false;
-  #timer: NodeJS.Timeout | undefined;
-  #watcher: FSWatcher | undefined;
+  #watcher: PipeWatcher | undefined;
   #closed = false;
 
   private constructor(url: string, nc: NatsConnection, owns: boolean, options: GatewayOptions) {
@@ -115,8 +111,10 @@ export class NatsGateway {
       options.connection ??
       (await openNats(address, { ...options, name: options.name ?? "cpipe export" }));
     const gateway = new NatsGateway(url, nc, options.connection === undefined, options);
+    gateway.#watcher = watchPipes(gateway.dir, (pipes) => gateway.#scanOnce(pipes), {
+      rescanMs: options.rescanMs ?? 2000,
+    });
     await gateway.rescan();
-    gateway.#follow();
     return gateway;
   }
 
@@ -130,35 +128,13 @@ export class NatsGateway {
     return this.#tools.get(name);
   }
 
-  #follow(): void {
-    this.#timer = setInterval(() => void this.rescan(), this.#opts.rescanMs ?? 2000);
-    this.#timer.unref();
-    try {
-      this.#watcher = watch(this.dir, { persistent: false }, () => void this.rescan());
-      this.#watcher.on("error", () => this.#watcher?.close());
-    } catch {
-      // No such directory yet, or no watch support: the timer does it.
-    }
-  }
-
   /** Looks for tools that started now; resolves when the look (and any queued after it) is done. */
-  rescan(): Promise<void> {
-    if (this.#scan !== undefined) {
-      this.#again = true;
-      return this.#scan;
-    }
-    this.#scan = (async () => {
-      do {
-        this.#again = false;
-        await this.#scanOnce();
-      } while (this.#again && !this.#closed);
-    })().finally(() => (this.#scan = undefined));
-    return this.#scan;
+  async rescan(): Promise<void> {
+    await this.#watcher?.rescan();
   }
 
-  async #scanOnce(): Promise<void> {
+  async #scanOnce(pipes: PipeInfo[]): Promise<void> {
     if (this.#closed) return;
-    const pipes = await scanPipes(this.dir).catch(() => []);
     const live = pipes
       .filter((p) => p.role === "upstream" && p.status === "live")
       .map((p) => p.tool)
@@ -234,9 +210,7 @@ export class NatsGateway {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    clearInterval(this.#timer);
-    this.#watcher?.close();
-    await this.#scan?.catch(() => undefined);
+    await this.#watcher?.close();
     await Promise.all([...this.#tools.values()].map((t) => t.stop()));
     this.#tools.clear();
     this.#control.unsubscribe();
