@@ -18,7 +18,7 @@ export type { Progress } from "./progress.js";
 export { looksLikePath, resolveModel } from "./resolve.js";
 export { formatSize } from "./spec.js";
 export type { Digest, ModelSpec } from "./spec.js";
-export { probeSherpa } from "./sherpa-probe.js";
+export { createSherpaChecked, probeSherpa } from "./sherpa-probe.js";
 export { SHERPA_INSTALL, SHERPA_PACKAGE, loadSherpa, toFloat32 } from "./sherpa.js";
 export type {
   SherpaAudio,

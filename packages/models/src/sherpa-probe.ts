@@ -5,6 +5,7 @@
  * from a catalog are loaded once apart, and their failure becomes an error.
  */
 import { spawn } from "node:child_process";
+import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import { ModelError } from "./errors.js";
 
@@ -49,4 +50,31 @@ function reason(stderr: string): string | undefined {
     .map((l) => l.replace(/^\/\S*:\d+\s*/, "").trim()) // "/shared/.../x.cc:Create:358 "
     .filter((l) => l !== "");
   return lines[0];
+}
+
+/**
+ * Creates a sherpa-onnx object with `create` from `config`. With `probe` (a model directory the
+ * user gave, not a checksummed download from a catalog) the model is first loaded in a child
+ * process, so one that sherpa-onnx exits on becomes an error instead of the end of the server.
+ * Either failure is thrown as `fail(message, cause)`, the message naming `what`.
+ */
+export async function createSherpaChecked<T>(
+  kind: "asr" | "tts",
+  config: object,
+  create: () => Promise<T>,
+  options: { probe: boolean; what: string; fail: (message: string, cause: unknown) => Error },
+): Promise<T> {
+  const failed = (err: unknown): Error =>
+    options.fail(`sherpa-onnx cannot load '${options.what}': ${(err as Error).message}`, err);
+  if (options.probe) {
+    const binding = createRequire(import.meta.url).resolve("sherpa-onnx-node");
+    await probeSherpa(kind, config, binding).catch((err: unknown) => {
+      throw failed(err);
+    });
+  }
+  try {
+    return await create();
+  } catch (err) {
+    throw failed(err);
+  }
 }

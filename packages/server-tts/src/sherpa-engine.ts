@@ -4,11 +4,10 @@
  * directory. Synthesis runs on sherpa-onnx's worker threads; each sentence's audio is handed on
  * as soon as the model has made it, and an abort stops it between chunks.
  */
-import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
 import type { FetchOptions, SherpaModule, SherpaTts } from "named-pipe-tools-models";
-import { ModelError, loadSherpa, probeSherpa, resolveModel } from "named-pipe-tools-models";
+import { ModelError, createSherpaChecked, loadSherpa, resolveModel } from "named-pipe-tools-models";
 import type { SynthesisOptions, TtsEngine, Voice } from "./engine.js";
 import { TtsError } from "./errors.js";
 import type { SherpaVoiceFiles } from "./sherpa-voices.js";
@@ -77,30 +76,17 @@ export class SherpaTtsEngine implements TtsEngine {
       },
       maxNumSentences: 1,
     };
-    // A directory the user gave may hold models sherpa-onnx exits on: try it apart first.
-    if (this.#opts.importBinding === undefined && this.#dir === path.resolve(wanted)) {
-      const binding = createRequire(import.meta.url).resolve("sherpa-onnx-node");
-      await probeSherpa("tts", config, binding).catch((err: unknown) => {
-        throw new TtsError(
-          "ENOENGINE",
-          `sherpa-onnx cannot load '${this.#dir}': ${(err as Error).message}`,
-          {
-            cause: err,
-          },
-        );
-      });
-    }
-    try {
-      this.#tts = await sherpa.OfflineTts.createAsync(config);
-    } catch (err) {
-      throw new TtsError(
-        "ENOENGINE",
-        `sherpa-onnx cannot load '${this.#dir}': ${(err as Error).message}`,
-        {
-          cause: err,
-        },
-      );
-    }
+    this.#tts = await createSherpaChecked(
+      "tts",
+      config,
+      () => sherpa.OfflineTts.createAsync(config),
+      {
+        // A directory the user gave may hold models sherpa-onnx exits on: try it apart first.
+        probe: this.#opts.importBinding === undefined && this.#dir === path.resolve(wanted),
+        what: this.#dir,
+        fail: (message, cause) => new TtsError("ENOENGINE", message, { cause }),
+      },
+    );
     this.#files = files;
     const names =
       files.family === "kokoro" && this.#tts.numSpeakers === KOKORO_EN_SPEAKERS.length

@@ -8,7 +8,6 @@
  * geometric mean of its tokens' probabilities, the result's that of all tokens. Moonshine and
  * Whisper report none.
  */
-import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
 import type {
@@ -20,7 +19,7 @@ import type {
 import {
   ModelError,
   loadSherpa,
-  probeSherpa,
+  createSherpaChecked,
   resolveModel,
   toFloat32,
 } from "named-pipe-tools-models";
@@ -82,30 +81,17 @@ export class SherpaEngine implements SttEngine {
       },
       decodingMethod: "greedy_search",
     };
-    // A directory the user gave may hold models sherpa-onnx exits on: try it apart first.
-    if (this.#opts.importBinding === undefined && this.#dir === path.resolve(wanted)) {
-      const binding = createRequire(import.meta.url).resolve("sherpa-onnx-node");
-      await probeSherpa("asr", config, binding).catch((err: unknown) => {
-        throw new SttError(
-          "ENOMODEL",
-          `sherpa-onnx cannot load '${this.#dir}': ${(err as Error).message}`,
-          {
-            cause: err,
-          },
-        );
-      });
-    }
-    try {
-      this.#recognizer = await sherpa.OfflineRecognizer.createAsync(config);
-    } catch (err) {
-      throw new SttError(
-        "ENOMODEL",
-        `sherpa-onnx cannot load '${this.#dir}': ${(err as Error).message}`,
-        {
-          cause: err,
-        },
-      );
-    }
+    this.#recognizer = await createSherpaChecked(
+      "asr",
+      config,
+      () => sherpa.OfflineRecognizer.createAsync(config),
+      {
+        // A directory the user gave may hold models sherpa-onnx exits on: try it apart first.
+        probe: this.#opts.importBinding === undefined && this.#dir === path.resolve(wanted),
+        what: this.#dir,
+        fail: (message, cause) => new SttError("ENOMODEL", message, { cause }),
+      },
+    );
     this.#files = files;
   }
 
