@@ -19,7 +19,6 @@ import type { HandlerExtra } from "./call.js";
 import { callPipe } from "./call.js";
 import type { BridgedCommand, BridgedTool, PipeClient } from "./pipe-tool.js";
 import { describeTool } from "./pipe-tool.js";
-import { connectRemote } from "./remote.js";
 import { VERSION } from "./version.js";
 
 /** Options of {@link PipeBridge}. */
@@ -118,9 +117,8 @@ export class PipeBridge {
         timeoutMs: this.#opts.connectTimeoutMs ?? 2000,
         callTimeoutMs: this.#opts.callTimeoutMs ?? 3_600_000,
       };
-      client = name.includes("://")
-        ? await connectRemote(name, options)
-        : await ToolClient.connect(name, options);
+      // A nats:// name is a remote tool: the core loads named-pipe-tools-nats for it.
+      client = await ToolClient.connect(name, options);
       const taken = new Set(this.tools().map((t) => t.name));
       const tool = await describeTool(client, taken);
       if (this.#closed) {

@@ -23,10 +23,7 @@ export interface BridgedCommand {
   definition: Tool;
 }
 
-/**
- * What the bridge needs of a client: a local ToolClient, or a NatsToolClient for a tool on
- * another machine (the same API).
- */
+/** What the bridge needs of a client (a ToolClient, of a local tool or of one over NATS). */
 export type PipeClient = Pick<ToolClient, "name" | "call" | "close" | "closed">;
 
 /** A connected pipe tool and the MCP tools it provides. */

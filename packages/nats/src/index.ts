@@ -1,15 +1,17 @@
 /**
  * named-pipe-tools-nats: pipe tools across machines over NATS.
  * - {@link NatsGateway} (`cpipe --export`): local pipe tools served as NATS services;
- * - {@link NatsToolClient} (`cpipe nats://HOST:PORT/NAME CMD`): a remote tool with the
- *   ToolClient API;
+ * - {@link NatsToolClient} (`cpipe nats://HOST:PORT/NAME CMD`): a remote tool as a core
+ *   ToolClient, over a {@link NatsTransport} (also what the core's `ToolClient.connect` of a
+ *   `nats://` address uses, through {@link natsTransport});
  * - {@link importTool} (`cpipe --import`): a remote tool served as a local pipe tool;
  * - {@link listRemoteTools} (`cpipe --list nats://HOST:PORT`): discovery through the services API;
  * - {@link runNatsCli}: the cpipe commands above.
  * @packageDocumentation
  */
-export { NatsToolClient } from "./client/nats-tool-client.js";
-export type { NatsClientOptions } from "./client/options.js";
+export { NatsToolClient, natsTransport } from "./client/nats-tool-client.js";
+export { NatsTransport } from "./client/nats-transport.js";
+export type { NatsClientOptions, NatsTransportOptions } from "./client/options.js";
 export { NatsGateway } from "./gateway/gateway.js";
 export type { GatewayOptions } from "./gateway/gateway.js";
 export { ExportedTool } from "./gateway/exported-tool.js";

@@ -4,47 +4,12 @@
  * subject, and binary frames as raw bytes.
  */
 import assert from "node:assert/strict";
-import type { TestContext } from "node:test";
 import { test } from "node:test";
-import { setTimeout as delay } from "node:timers/promises";
 import { connect } from "nats";
-import { z } from "zod";
 import type { PipeToolError, RemoteError } from "named-pipe-tools";
-import { ToolServer } from "named-pipe-tools";
 import { CPIPE, serveDemo, spawnNode, until } from "named-pipe-tools-testkit";
 import { NatsToolClient } from "named-pipe-tools-nats";
-import type { Machine } from "./helpers.js";
-import { exportFrom, machine, startNats } from "./helpers.js";
-
-/** A tool whose `hold` runs until cancelled and whose `ticks` streams until cancelled. */
-async function holdTool(t: TestContext, m: Machine) {
-  const started: string[] = [];
-  const aborted: string[] = [];
-  const server = new ToolServer({ name: "hold", dir: m.dir, log: null, handleSignals: false });
-  server.command("hold", { args: z.object({ tag: z.string() }) }, async (args, ctx) => {
-    started.push(args.tag);
-    await new Promise<void>((resolve) => ctx.signal.addEventListener("abort", () => resolve()));
-    aborted.push(args.tag);
-  });
-  server.command(
-    "ticks",
-    { args: z.object({ tag: z.string() }), stream: true },
-    async function* (args, ctx) {
-      started.push(args.tag);
-      try {
-        for (let i = 0; ; i++) {
-          yield { text: String(i) };
-          await delay(20, undefined, { signal: ctx.signal });
-        }
-      } finally {
-        aborted.push(args.tag);
-      }
-    },
-  );
-  await server.listen();
-  t.after(() => server.close());
-  return { server, started, aborted };
-}
+import { exportFrom, holdTool, machine, startNats } from "./helpers.js";
 
 test("cancelling reaches the tool's machine: abort, break, timeout", async (t) => {
   const nats = await startNats(t);
@@ -176,7 +141,8 @@ test("a burst of stream items arrives whole and in order; messages over max_payl
   const items = await client.stream("count", { n: 20_000 }).toArray();
   assert.equal(items.length, 20_001);
   assert.ok(items.slice(0, -1).every((m, i) => m["text"] === String(i + 1) && m.done === false));
-  assert.deepEqual(items.at(-1), { event: "token", text: "", done: true, count: 20_000 });
+  const last = items.at(-1)!;
+  assert.deepEqual(last, { event: "token", id: last.id, text: "", done: true, count: 20_000 });
 
   // Arguments that fit, a reply that does not (the reply adds `"event":"echo"`).
   const data = "y".repeat(65_520);

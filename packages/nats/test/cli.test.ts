@@ -41,12 +41,13 @@ test("cpipe calls, lists and describes remote tools; export stops cleanly on SIG
   const lines = (await cpipe(`${nats.url}/demo`, "count", "-j", '{"n":2}', "--jsonl")).out
     .trim()
     .split("\n");
+  // As the local cpipe prints them: each message with its request's id.
   assert.deepEqual(
     lines.map((l) => JSON.parse(l) as unknown),
     [
-      { event: "token", text: "1", done: false },
-      { event: "token", text: "2", done: false },
-      { event: "token", text: "", done: true, count: 2 },
+      { event: "token", id: 1, text: "1", done: false },
+      { event: "token", id: 1, text: "2", done: false },
+      { event: "token", id: 1, text: "", done: true, count: 2 },
     ],
   );
   const failed = await cpipe(`${nats.url}/demo`, "fail", "-j", '{"message":"nope"}');

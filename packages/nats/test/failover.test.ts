@@ -6,13 +6,13 @@ import assert from "node:assert/strict";
 import type { TestContext } from "node:test";
 import { test } from "node:test";
 import { connect } from "nats";
-import type { PipeToolError } from "named-pipe-tools";
+import type { PipeToolError, ToolClient } from "named-pipe-tools";
 import { CPIPE, spawnNode, startDemo, until, waitForOutput } from "named-pipe-tools-testkit";
 import { NatsToolClient } from "named-pipe-tools-nats";
 import { exportFrom, machine, startCluster, startNats } from "./helpers.js";
 
 /** Resolves once `client` gets a pong again (after a reconnect). */
-function answersAgain(client: NatsToolClient): Promise<void> {
+function answersAgain(client: ToolClient): Promise<void> {
   return until(
     () =>
       client.call("ping", undefined, { timeoutMs: 500 }).then(
@@ -51,7 +51,7 @@ test("the connection drops and comes back: calls in flight fail clearly, new cal
   });
   await startNats(t, { port: first.port });
   await answersAgain(client);
-  assert.deepEqual(await client.call("echo", { data: "after" }), { event: "echo", data: "after" });
+  assert.equal((await client.call("echo", { data: "after" }))["data"], "after");
   assert.equal(client.connected, true);
 });
 

@@ -6,6 +6,9 @@
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { TestContext } from "node:test";
+import { setTimeout as delay } from "node:timers/promises";
+import { z } from "zod";
+import { ToolServer } from "named-pipe-tools";
 import type { Spawned } from "named-pipe-tools-testkit";
 import { spawnCaptured, tempDir, until, waitForOutput } from "named-pipe-tools-testkit";
 import { NatsGateway } from "named-pipe-tools-nats";
@@ -135,4 +138,37 @@ export async function exported(
     ms,
     `'${tool}' to be ${want ? "exported" : "withdrawn"}`,
   );
+}
+
+/**
+ * A tool named `hold` on `m`: its `hold` runs until cancelled (and never replies before), its
+ * `ticks` streams until cancelled. `started` and `aborted` list the `tag` of each request.
+ */
+export async function holdTool(t: TestContext, m: Machine) {
+  const started: string[] = [];
+  const aborted: string[] = [];
+  const server = new ToolServer({ name: "hold", dir: m.dir, log: null, handleSignals: false });
+  server.command("hold", { args: z.object({ tag: z.string() }) }, async (args, ctx) => {
+    started.push(args.tag);
+    await new Promise<void>((resolve) => ctx.signal.addEventListener("abort", () => resolve()));
+    aborted.push(args.tag);
+  });
+  server.command(
+    "ticks",
+    { args: z.object({ tag: z.string() }), stream: true },
+    async function* (args, ctx) {
+      started.push(args.tag);
+      try {
+        for (let i = 0; ; i++) {
+          yield { text: String(i) };
+          await delay(20, undefined, { signal: ctx.signal });
+        }
+      } finally {
+        aborted.push(args.tag);
+      }
+    },
+  );
+  await server.listen();
+  t.after(() => server.close());
+  return { server, started, aborted };
 }

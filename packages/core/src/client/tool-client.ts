@@ -16,6 +16,7 @@ import { resolveTarget } from "./options.js";
 import { PendingTable } from "./pending.js";
 import { ReferenceCalls } from "./reference-calls.js";
 import { leaveReferenceServer, pathExists, pidOnlyPipe } from "./reference-detect.js";
+import { isRemoteTarget, remoteTransport } from "./remote.js";
 import { ToolStream } from "./stream.js";
 import type { ClientTransport, TransportListener } from "./transport.js";
 
@@ -81,9 +82,23 @@ export class ToolClient {
   /**
    * Connects to tool `nameOrPath` (a name such as `"chat"`, or a path such as `/tmp/tool-chat`).
    * Fails fast: `ENOSERVER` when nothing serves it, `ETIMEDOUT` when the server does not answer.
+   *
+   * A tool on another machine, exported over NATS (`cpipe --export`), is named by its address:
+   * `nats://HOST:PORT/NAME` (or `tls://...`, credentials as `USER:PASSWORD@` or `TOKEN@`). It
+   * needs the package named-pipe-tools-nats (`ENOTINSTALLED`, with the install command, without
+   * it); the session is the same, over NATS instead of pipes (`dir`, `upstream`,
+   * `maxMessageBytes` and `maxQueuedBytes` do not apply; other options go to that package).
    */
   static async connect(nameOrPath: string, options: ConnectOptions = {}): Promise<ToolClient> {
     checkSessionOptions(options);
+    if (isRemoteTarget(nameOrPath)) {
+      if (options.compat === "reference") {
+        throw new TypeError(
+          'compat: "reference" is for a local server of the Python project, not a tool over NATS',
+        );
+      }
+      return ToolClient.over(await remoteTransport(nameOrPath, { ...options }), options);
+    }
     if (options.compat === "reference" && options.data === true) {
       throw new TypeError(
         'a data channel needs one of our servers: it cannot be used with compat: "reference"',

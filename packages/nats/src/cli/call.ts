@@ -4,7 +4,7 @@
  * output and exit codes). Ctrl-C cancels the call on the tool's machine.
  */
 import { RemoteError } from "named-pipe-tools";
-import type { EventMessage } from "named-pipe-tools";
+import type { EventMessage, ToolClient } from "named-pipe-tools";
 import { NatsToolClient } from "../client/nats-tool-client.js";
 import type { NatsClientOptions } from "../client/options.js";
 import type { NatsCommand } from "./args.js";
@@ -43,7 +43,7 @@ function parseData(raw: string): unknown {
 export async function runSend(cmd: Send): Promise<number> {
   const interrupt = trapSignals();
   const printer = new Printer(cmd.jsonl);
-  let client: NatsToolClient | undefined;
+  let client: ToolClient | undefined;
   try {
     const args: Record<string, unknown> =
       cmd.data === undefined ? {} : { data: parseData(cmd.data) };
@@ -86,7 +86,7 @@ export async function runSend(cmd: Send): Promise<number> {
 /** Runs `cpipe nats://HOST:PORT/NAME [help]`: the description and the commands. */
 export async function runDescribe(cmd: Describe): Promise<number> {
   const interrupt = trapSignals();
-  let client: NatsToolClient | undefined;
+  let client: ToolClient | undefined;
   try {
     client = await NatsToolClient.connect(cmd.url, clientOptions(cmd, interrupt.signal));
     const desc = await client.call("get_description");

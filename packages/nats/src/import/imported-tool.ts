@@ -11,6 +11,7 @@ import type {
   EventMessage,
   InterfaceSpec,
   RequestContext,
+  ToolClient,
   ToolServerOptions,
 } from "named-pipe-tools";
 import {
@@ -54,7 +55,7 @@ function fieldsOf(msg: EventMessage): Record<string, unknown> {
   return fields;
 }
 
-async function readFacts(remote: NatsToolClient): Promise<RemoteFacts> {
+async function readFacts(remote: ToolClient): Promise<RemoteFacts> {
   const [desc, help, config, state, listed] = await Promise.all([
     remote.call("get_description"),
     remote.call("get_help"),
@@ -83,11 +84,11 @@ async function readFacts(remote: NatsToolClient): Promise<RemoteFacts> {
 /** A local pipe tool that forwards to a remote one. */
 export class ImportedTool extends ToolServer {
   /** The client of the remote tool (closed with this server). */
-  readonly remote: NatsToolClient;
+  readonly remote: ToolClient;
   readonly #iface: InterfaceSpec | undefined;
   #closeAll: Promise<void> | undefined;
 
-  constructor(remote: NatsToolClient, facts: RemoteFacts, options: ToolServerOptions) {
+  constructor(remote: ToolClient, facts: RemoteFacts, options: ToolServerOptions) {
     super({
       ...options,
       description: facts.description,
