@@ -24,6 +24,10 @@ const SEPARATE = [
   "./tui.js",
   "./nats.js",
   "./detach.js",
+  // Loading a package by name (the client's nats:// addresses): it reaches the demo server,
+  // the server and zod, none of which a local call needs. cli/ and client/ are siblings, so
+  // the path written in client/remote.js resolves the same from the bundle.
+  "../serve/load-type.js",
 ];
 
 const result = await build({
