@@ -22,6 +22,10 @@ test(
   { skip: !existsSync(BIN) && `${BIN} is not built: run npm run build` },
   async (t) => {
     assert.match(pkg.bin["cpipe"]!, /cpipe\.js$/);
+    // A call needs no server, schema or zod: a stray dynamic import once pulled them all in.
+    const bundle = readFileSync(BIN, "utf8");
+    assert.doesNotMatch(bundle, /node_modules\/zod\//, "zod is not in the bundle");
+    assert.doesNotMatch(bundle, /class ToolServer\b/, "the server is not in the bundle");
     const dir = await tempDir(t);
     await startDemo(t, dir);
     const cpipe = (args: string[]) => run(process.execPath, [BIN, "--dir", dir, ...args]);

@@ -19,7 +19,7 @@ export interface Dashboard {
 }
 
 /**
- * Opens `cpipe --tui` (or `args`) on an 80×24 terminal with `PIPE_TOOLS_DIR=dir`. Once cpipe
+ * Opens `cpipe --tui` (or `args`) on an 80×24 terminal with `PIPE_TOOLS_DIR=dir` and `CI=true`. Once cpipe
  * exits, the shell around it saves the terminal's settings, prints `exit=N` and waits for Enter
  * (a dead pane no longer reports its cursor or screen as they were), then exits with N.
  */
@@ -34,7 +34,9 @@ export async function openDashboard(
   const command = `${shellWord(process.execPath)} ${shellWord(CPIPE)} ${args}; s=$?; stty -a > ${shellWord(ttyFile)}; echo "exit=$s"; read _; echo "bye=$s"; exit $s`;
   const term = await startTerminal(t, command, {
     dir: confDir,
-    env: { PIPE_TOOLS_DIR: dir, ...options.env },
+    // CI=true as CI runners set it: Ink would then draw nothing until exit, and the dashboard
+    // must draw anyway.
+    env: { PIPE_TOOLS_DIR: dir, CI: "true", ...options.env },
   });
   t.after(() => stopAllIn(dir));
   await term.waitFor(options.waitFor ?? /cpipe dashboard/);
