@@ -6,7 +6,7 @@ import { Box, Text } from "ink";
 import type { ReactNode } from "react";
 import { useCallback, useEffect, useState } from "react";
 import type { InfoSection } from "../model/info.js";
-import { Level, moveSelection, useKeys } from "./keys.js";
+import { Level, scrollBy, useKeys } from "./keys.js";
 import { useHints } from "./shell.js";
 import { useTheme } from "./theme.js";
 
@@ -48,7 +48,7 @@ export function InfoTab({
     Level.Tab,
     (input, key) => {
       if (input === "r") return (refresh(), true);
-      const next = moveSelection(scroll, Math.max(1, lines.length - height + 1), key, height);
+      const next = scrollBy(scroll, lines.length, height, key);
       if (next === undefined) return false;
       setScroll(next);
       return true;

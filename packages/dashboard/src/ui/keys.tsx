@@ -147,3 +147,27 @@ export function moveSelection(
   else return undefined;
   return Math.min(count - 1, Math.max(0, next));
 }
+
+/**
+ * The new first line of a view `height` lines tall over `total` lines after `key`, or
+ * undefined when the key does not scroll. With `fromEnd`, `scroll` counts lines up from the
+ * end (a log whose newest line is at the bottom), so the arrows and pages are turned round.
+ */
+export function scrollBy(
+  scroll: number,
+  total: number,
+  height: number,
+  key: Key,
+  fromEnd = false,
+): number | undefined {
+  const turned = fromEnd
+    ? {
+        ...key,
+        upArrow: key.downArrow,
+        downArrow: key.upArrow,
+        pageUp: key.pageDown,
+        pageDown: key.pageUp,
+      }
+    : key;
+  return moveSelection(scroll, Math.max(1, total - height + 1), turned, height);
+}

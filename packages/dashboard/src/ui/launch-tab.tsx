@@ -21,7 +21,7 @@ import type { Launched } from "../model/launcher.js";
 import { FormView, useForm } from "./form.js";
 import { formatUptime } from "./format.js";
 import { useStore } from "./hooks.js";
-import { Level, moveSelection, useKeys } from "./keys.js";
+import { Level, moveSelection, scrollBy, useKeys } from "./keys.js";
 import { useModels } from "./models.js";
 import { useHints, useShell } from "./shell.js";
 import { useTheme } from "./theme.js";
@@ -493,14 +493,7 @@ function FullLog({
     Level.View,
     (_input, key) => {
       if (key.escape) return (onBack(), true);
-      const flipped = {
-        ...key,
-        upArrow: key.downArrow,
-        downArrow: key.upArrow,
-        pageUp: key.pageDown,
-        pageDown: key.pageUp,
-      };
-      const next = moveSelection(scroll, Math.max(1, lines.length - room + 1), flipped, room);
+      const next = scrollBy(scroll, lines.length, room, key, true);
       if (next === undefined) return false;
       setScroll(next);
       return true;

@@ -14,7 +14,7 @@ import { callableCommands, argsSummary } from "./commands.js";
 import { formatMs, formatUptime, oneLine } from "./format.js";
 import { useStore } from "./hooks.js";
 import type { KeyHandler } from "./keys.js";
-import { Level, moveSelection, useKeys } from "./keys.js";
+import { Level, moveSelection, scrollBy, useKeys } from "./keys.js";
 import { LogView } from "./log-view.js";
 import { useModels } from "./models.js";
 import { useHints, useShell } from "./shell.js";
@@ -248,7 +248,7 @@ function HelpText({
   useKeys(
     Level.View,
     (_input, key) => {
-      const next = moveSelection(scroll, Math.max(1, lines.length - height + 1), key, height);
+      const next = scrollBy(scroll, lines.length, height, key);
       if (next === undefined) return false;
       onScroll(next);
       return true;
@@ -289,14 +289,7 @@ function LogSection({
     Level.View,
     (_input, key) => {
       // Up goes back in time: the scroll counts entries up from the newest.
-      const flipped = {
-        ...key,
-        upArrow: key.downArrow,
-        downArrow: key.upArrow,
-        pageUp: key.pageDown,
-        pageDown: key.pageUp,
-      };
-      const next = moveSelection(scroll, Math.max(1, log.length - height + 1), flipped, height);
+      const next = scrollBy(scroll, log.length, height, key, true);
       if (next === undefined) return false;
       setScroll(next);
       return true;
