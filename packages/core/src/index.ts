@@ -26,6 +26,7 @@ export { PROTOCOL_VERSION, WireErrorCode, isTerminal } from "./protocol/messages
 export type { EventMessage, RequestId, RequestMessage } from "./protocol/messages.js";
 export type { CommandDeclaration, EventDeclaration } from "./schema/command.js";
 export type { ArgSpec, CommandSpec, EventSpec, InterfaceSpec } from "./schema/interface.js";
+export { QUERY_BUILTINS } from "./schema/interface.js";
 export {
   ATOMIC_WRITE_BYTES,
   PIPE_DIR_ENV,

@@ -6,6 +6,7 @@
 import type { ToolClient } from "../client/tool-client.js";
 import { RemoteError } from "../errors.js";
 import type { EventMessage } from "../protocol/messages.js";
+import { QUERY_BUILTINS } from "../schema/interface.js";
 import type { SendCommand } from "./args.js";
 import { connectTool, failureContext } from "./connect.js";
 import { ExitCode } from "./errors.js";
@@ -55,15 +56,7 @@ async function buildArgs(cmd: SendCommand, signal: AbortSignal): Promise<Record<
  * project understand too (see connectTool), so `cpipe NAME ping` works on one and leaves it as
  * found.
  */
-const PROBES: ReadonlySet<string> = new Set([
-  "ping",
-  "get_state",
-  "get_description",
-  "get_help",
-  "get_config",
-  "list_interfaces",
-  "get_interface",
-]);
+const PROBES: ReadonlySet<string> = new Set(QUERY_BUILTINS);
 
 /** Runs `cpipe PIPE CMD [DATA]`; resolves with the exit code. */
 export async function runSend(cmd: SendCommand): Promise<number> {

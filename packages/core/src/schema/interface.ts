@@ -104,3 +104,18 @@ export const BASE_INTERFACE: InterfaceSpec = {
     },
   ],
 };
+
+/**
+ * The built-in commands that only ask a tool about itself and change nothing: what a caller
+ * may send to any server, ours or the Python project's, and what may be offered to callers on
+ * other machines (`subscribe`, `unsubscribe`, `cancel` and `stop` are left out).
+ */
+export const QUERY_BUILTINS: readonly string[] = [
+  "ping",
+  "get_state",
+  "get_description",
+  "get_help",
+  "get_config",
+  "list_interfaces",
+  "get_interface",
+];

@@ -3,18 +3,13 @@
  * (the commands that become NATS endpoints).
  */
 import type { InterfaceSpec, ToolClient } from "named-pipe-tools";
-import { BUILTIN_COMMANDS, RemoteError } from "named-pipe-tools";
+import { BUILTIN_COMMANDS, QUERY_BUILTINS, RemoteError } from "named-pipe-tools";
 
-/** Built-in commands a remote caller may use; `subscribe`, `unsubscribe`, `cancel` and `stop` stay local. */
-export const EXPORTED_BUILTINS: readonly string[] = [
-  "ping",
-  "get_state",
-  "get_description",
-  "get_help",
-  "get_config",
-  "list_interfaces",
-  "get_interface",
-];
+/**
+ * Built-in commands a remote caller may use: the core's QUERY_BUILTINS (`subscribe`,
+ * `unsubscribe`, `cancel` and `stop` stay local).
+ */
+export const EXPORTED_BUILTINS: readonly string[] = QUERY_BUILTINS;
 
 /** A local tool as exported. */
 export interface ToolDescription {
