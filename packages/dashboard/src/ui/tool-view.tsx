@@ -17,9 +17,17 @@ import type { KeyHandler } from "./keys.js";
 import { Level, moveSelection, scrollBy, useKeys } from "./keys.js";
 import { LogView } from "./log-view.js";
 import { useModels } from "./models.js";
+import type { Hint } from "./shell.js";
 import { useHints, useShell } from "./shell.js";
 import { stateColor, useTheme } from "./theme.js";
 import { shownState } from "./tool-table.js";
+
+/** The keys of a section that scrolls (help, log). */
+const SCROLLING_SECTION_HINTS: readonly Hint[] = [
+  ["↑↓", "scroll"],
+  ["←→", "section"],
+  ["Esc", "back"],
+];
 
 const SECTIONS = ["commands", "help", "log", "history"] as const;
 type Section = (typeof SECTIONS)[number];
@@ -236,15 +244,7 @@ function HelpText({
     "",
     `config: ${config === undefined ? "-" : JSON.stringify(config)}`,
   ];
-  useHints(
-    "tool",
-    [
-      ["↑↓", "scroll"],
-      ["←→", "section"],
-      ["Esc", "back"],
-    ],
-    active,
-  );
+  useHints("tool", SCROLLING_SECTION_HINTS, active);
   useKeys(
     Level.View,
     (_input, key) => {
@@ -276,15 +276,7 @@ function LogSection({
   active: boolean;
 }): ReactNode {
   const [scroll, setScroll] = useState(0);
-  useHints(
-    "tool",
-    [
-      ["↑↓", "scroll"],
-      ["←→", "section"],
-      ["Esc", "back"],
-    ],
-    active,
-  );
+  useHints("tool", SCROLLING_SECTION_HINTS, active);
   useKeys(
     Level.View,
     (_input, key) => {
