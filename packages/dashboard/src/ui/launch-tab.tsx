@@ -23,6 +23,7 @@ import { formatUptime } from "./format.js";
 import { useStore } from "./hooks.js";
 import { Level, moveSelection, scrollBy, useKeys } from "./keys.js";
 import { useModels } from "./models.js";
+import type { TabProps } from "./shell.js";
 import { useHints, useShell } from "./shell.js";
 import { useTheme } from "./theme.js";
 
@@ -45,15 +46,7 @@ function typeRows(): TypeRow[] {
 }
 
 /** The Launch tab. */
-export function LaunchTab({
-  width,
-  height,
-  active,
-}: {
-  width: number;
-  height: number;
-  active: boolean;
-}): ReactNode {
+export function LaunchTab({ width, height, active }: TabProps): ReactNode {
   const [route, setRoute] = useState<Route>({ view: "list" });
   const [selectedProc, setSelectedProc] = useState<number | undefined>(undefined);
   if (route.view === "form") {

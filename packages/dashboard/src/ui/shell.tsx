@@ -7,6 +7,13 @@ import { createContext, useContext, useEffect } from "react";
 /** One key and what it does, for the help bar. */
 export type Hint = readonly [keys: string, action: string];
 
+/** What the frame gives a tab: its room on the screen and whether it is the one shown. */
+export interface TabProps {
+  width: number;
+  height: number;
+  active: boolean;
+}
+
 /** The frame's services. */
 export interface Shell {
   setHints(owner: string, hints: readonly Hint[] | undefined): void;

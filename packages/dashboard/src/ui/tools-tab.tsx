@@ -15,6 +15,7 @@ import type { KeyHandler } from "./keys.js";
 import { Level, moveSelection, useKeys } from "./keys.js";
 import { LogView } from "./log-view.js";
 import { useModels } from "./models.js";
+import type { TabProps } from "./shell.js";
 import { useHints, useShell } from "./shell.js";
 import { useTheme } from "./theme.js";
 import { ToolTable, shownState } from "./tool-table.js";
@@ -43,15 +44,7 @@ function useNow(): number {
 }
 
 /** The Tools tab. */
-export function ToolsTab({
-  width,
-  height,
-  active,
-}: {
-  width: number;
-  height: number;
-  active: boolean;
-}): ReactNode {
+export function ToolsTab({ width, height, active }: TabProps): ReactNode {
   const { monitor } = useModels();
   const state = useStore(monitor);
   const [route, setRoute] = useState<ToolsRoute>({ view: "list" });
