@@ -83,9 +83,12 @@ test("the tool's side ends a call: its server stops, or the gateway stops", asyn
     assert.ok(err.remoteCode === "cancelled" || err.code === "ESERVERGONE", String(err));
     return true;
   });
+  // The stopping server's `cancelled` replies can come before its pipes close.
+  await until(() => gateway.exported().length === 0, 5000, "the stopped tool to be withdrawn");
 
+  // A tool started again under the same name is exported again.
   const again = await holdTool(t, host);
-  await gateway.rescan();
+  await until(() => gateway.exported().includes("hold"), 5000, "the new tool to be exported");
   const second = client.call("hold", { tag: "gateway" });
   second.catch(() => undefined);
   await until(() => again.started.includes("gateway"));

@@ -109,6 +109,14 @@ export class ExportedTool {
     });
     const tool = new ExportedTool(client.name, token, client, service, ctx, commands);
     tool.#wire(desc);
+    // Once the server has the subscriptions (a round trip after them), the tool is reachable:
+    // a caller that learns it is exported must not meet "no responders".
+    try {
+      await ctx.nc.flush();
+    } catch (err) {
+      await tool.stop();
+      throw err;
+    }
     return tool;
   }
 

@@ -203,7 +203,11 @@ export class NatsGateway {
     if (this.#tools.get(name) !== tool) return;
     this.#tools.delete(name);
     await tool.stop(`tool '${name}' stopped on the exporting host`);
-    if (!this.#closed) this.#opts.onChange?.({ tool: name, exported: false });
+    if (this.#closed) return;
+    this.#opts.onChange?.({ tool: name, exported: false });
+    // A tool restarted under the same name may already be serving: a scan that ran before this
+    // withdrawal passed it over as exported.
+    void this.rescan();
   }
 
   /** Withdraws every tool, cancels their requests in flight, and leaves NATS. Idempotent. */
