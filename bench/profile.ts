@@ -3,8 +3,9 @@
  * `node dist/bench/profile.js SHAPE [--family F] [--tool T] [--out DIR]`: runs one bench shape
  * with its server and client processes under a profiler and prints where the time goes.
  *
- *   SHAPE   ping | stream | clients-8 | clients-64 | json-1mib | binary-1mib
- *   F       ours (default), fifo-raw, uds
+ *   SHAPE   ping | stream | clients-8 | clients-64 | json-1mib | binary-1mib | chat-tokens
+ *   F       ours (default), fifo-raw, uds; for chat-tokens: chat (the chat server streaming to a
+ *           client) or chat-local (the same generation in the client's process)
  *   T       cpu-prof (default): V8 CPU profiles, summarized as self time by function and by kind
  *           strace: `strace -c -f` per process: system calls, their count and time
  *           perf: `perf stat` per process: task clock, context switches, migrations, faults
@@ -31,6 +32,8 @@ interface Shape {
   op: Record<string, unknown>;
   /** Operations the client(s) run, for per-operation figures. */
   ops: number;
+  /** Needs the generated chat test model (the chat package). */
+  model?: boolean;
 }
 
 const SHAPES: Record<string, Shape> = {
@@ -59,6 +62,13 @@ const SHAPES: Record<string, Shape> = {
     data: true,
     op: { op: "binary", bytes: MIB, warmup: 4, n: 100 },
     ops: 104,
+  },
+  "chat-tokens": {
+    clients: 1,
+    data: false,
+    op: { op: "tokens", n: 300, warmup: 1, runs: 5 },
+    ops: 1800,
+    model: true,
   },
 };
 
@@ -116,6 +126,11 @@ async function main(): Promise<void> {
   await mkdir(out, { recursive: true });
   const work = await mkdtemp(path.join(tmpdir(), "npt-profile-pipes-"));
   const family = values.family;
+  if (shape.model === true) {
+    const { writeTestModel } = await import("named-pipe-tools-chat");
+    process.env["NPT_BENCH_MODEL"] = path.join(work, "test-model.gguf"); // the peers inherit it
+    await writeTestModel(process.env["NPT_BENCH_MODEL"]);
+  }
   const server = launch(tool, out, "server", ["serve", family, work]);
   const { address } = await server.ready();
   const clientArgs = ["client", family, address as string, ...(shape.data ? ["data"] : [])];
