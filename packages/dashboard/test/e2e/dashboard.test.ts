@@ -7,7 +7,7 @@ import { execFile } from "node:child_process";
 import { test } from "node:test";
 import { promisify } from "node:util";
 import { CPIPE, startDemo, tempDir } from "named-pipe-tools-testkit";
-import { cpipeExit, openDashboard, restoredTty } from "./helpers.js";
+import { colourCodes, cpipeExit, openDashboard, programPid, restoredTty } from "./helpers.js";
 
 const run = promisify(execFile);
 
@@ -155,4 +155,68 @@ test("a call in the history is copied as the cpipe command line that makes the s
     },
   );
   assert.equal(stdout.trim(), '{"it\'s":[1,2]}');
+});
+
+test("NO_COLOR draws without colour; a resize redraws the frame at the new size", async (t) => {
+  const dir = await tempDir(t);
+  await startDemo(t, dir);
+  const coloured = await openDashboard(t, dir);
+  await coloured.term.waitFor(/>demo\s+running/);
+  assert.ok(colourCodes(await coloured.term.screen(true)).length > 0, "colours by default");
+
+  const plain = await openDashboard(t, dir, { env: { NO_COLOR: "1" } });
+  const { term } = plain;
+  await term.waitFor(/>demo\s+running/);
+  assert.deepEqual(colourCodes(await term.screen(true)), [], "no colour with NO_COLOR");
+
+  // The rule under the table spans the width; the key help sits on the last row.
+  const rule = (screen: string): number =>
+    Math.max(...screen.split("\n").map((l) => /─+/.exec(l)?.[0].length ?? 0));
+  const lastRow = (screen: string, rows: number): string => screen.split("\n")[rows - 1] ?? "";
+  assert.ok(rule(await term.screen()) <= 80);
+  for (const [columns, rows] of [
+    [120, 40],
+    [60, 16],
+  ] as const) {
+    await term.tmux(["resize-window", "-x", String(columns), "-y", String(rows)]);
+    const screen = await term.waitFor(
+      (s) => rule(s) > columns - 5 && rule(s) <= columns && /q quit/.test(lastRow(s, rows)),
+      10_000,
+    );
+    assert.match(screen, /demo\s+running/, `still listed at ${columns}x${rows}`);
+  }
+  await term.keys("q");
+  assert.equal(await cpipeExit(plain), 0);
+});
+
+test("SIGTERM and a crash in the UI both give the terminal back", async (t) => {
+  const dir = await tempDir(t);
+  const dash = await openDashboard(t, dir);
+  await dash.term.waitFor(/q quit/);
+  process.kill(await programPid(dash.term), "SIGTERM");
+  const code = await cpipeExit(dash, async () => {
+    assert.ok(restoredTty(await dash.ttyAfter()), "line editing and echo are back");
+    assert.equal(await dash.term.format("#{alternate_on}"), "0");
+    assert.equal(await dash.term.format("#{cursor_flag}"), "1");
+  });
+  assert.equal(code, 143, "128 + SIGTERM");
+
+  // The dashboard's own full-screen runner with a UI that throws while rendering.
+  const crash = await openDashboard(t, dir, {
+    script: new URL("../fixtures/crash.js", import.meta.url).pathname,
+    env: { CI: "false" },
+    waitFor: /about to crash: press c/,
+  });
+  assert.equal(await crash.term.format("#{alternate_on}"), "1");
+  await crash.term.type("c");
+  const crashed = await cpipeExit(crash, async () => {
+    assert.ok(restoredTty(await crash.ttyAfter()), "line editing and echo are back");
+    assert.equal(await crash.term.format("#{alternate_on}"), "0");
+    assert.equal(await crash.term.format("#{cursor_flag}"), "1");
+    assert.match(
+      await crash.term.screen(),
+      /the dashboard crashed: Error: a render that fails on purpose/,
+    );
+  });
+  assert.equal(crashed, 1);
 });

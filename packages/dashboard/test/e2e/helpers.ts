@@ -3,7 +3,7 @@
  * directory and its own tmux server; servers the test starts are stopped after it, and so is
  * anything still serving in its directory (a server launched from the dashboard).
  */
-import { readFile } from "node:fs/promises";
+import { readFile, readdir } from "node:fs/promises";
 import path from "node:path";
 import type { TestContext } from "node:test";
 import { ToolClient, scanPipes, shellWord } from "named-pipe-tools";
@@ -26,17 +26,30 @@ export interface Dashboard {
 export async function openDashboard(
   t: TestContext,
   dir: string,
-  options: { args?: string[]; env?: Record<string, string>; waitFor?: RegExp } = {},
+  options: {
+    args?: string[];
+    env?: Record<string, string>;
+    waitFor?: RegExp;
+    /** A script to run with node instead of cpipe (`args` go to it). */
+    script?: string;
+    columns?: number;
+    rows?: number;
+  } = {},
 ): Promise<Dashboard> {
   const confDir = await tempDir(t, "npt-tmux-");
-  const args = (options.args ?? ["--tui"]).map(shellWord).join(" ");
+  const args = (options.args ?? (options.script === undefined ? ["--tui"] : []))
+    .map(shellWord)
+    .join(" ");
   const ttyFile = path.join(confDir, "stty.txt");
-  const command = `${shellWord(process.execPath)} ${shellWord(CPIPE)} ${args}; s=$?; stty -a > ${shellWord(ttyFile)}; echo "exit=$s"; read _; echo "bye=$s"; exit $s`;
+  const program = shellWord(options.script ?? CPIPE);
+  const command = `${shellWord(process.execPath)} ${program} ${args}; s=$?; stty -a > ${shellWord(ttyFile)}; echo "exit=$s"; read _; echo "bye=$s"; exit $s`;
   const term = await startTerminal(t, command, {
     dir: confDir,
     // CI=true as CI runners set it: Ink would then draw nothing until exit, and the dashboard
     // must draw anyway.
     env: { PIPE_TOOLS_DIR: dir, CI: "true", ...options.env },
+    ...(options.columns === undefined ? {} : { columns: options.columns }),
+    ...(options.rows === undefined ? {} : { rows: options.rows }),
   });
   t.after(() => stopAllIn(dir));
   await term.waitFor(options.waitFor ?? /cpipe dashboard/);
@@ -92,4 +105,41 @@ export async function cpipeExit(
 export function restoredTty(stty: string): boolean {
   const words = new Set(stty.split(/[\s;]+/));
   return words.has("icanon") && words.has("echo") && !words.has("-icanon") && !words.has("-echo");
+}
+
+/** The pid of the program the terminal's shell runs (cpipe): the pane's only child process. */
+export async function programPid(term: Terminal): Promise<number> {
+  const shell = Number(await term.format("#{pane_pid}"));
+  for (const entry of await readdir("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    const stat = await readFile(`/proc/${entry}/stat`, "utf8").catch(() => "");
+    // The parent's pid is the second field after the command name, which is in parentheses.
+    const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+    if (ppid === shell) return Number(entry);
+  }
+  throw new Error(`no child of the terminal's shell (pid ${shell})`);
+}
+
+/** The colours an SGR sequence in `screen` sets (30-38, 40-48, 90-97, 100-107), as written. */
+export function colourCodes(screen: string): string[] {
+  const found: string[] = [];
+  // eslint-disable-next-line no-control-regex -- the escape character is what is looked for
+  for (const [, params] of screen.matchAll(/\x1b\[([0-9;]*)m/g)) {
+    const codes = (params ?? "").split(";").map(Number);
+    for (let i = 0; i < codes.length; i++) {
+      const c = codes[i]!;
+      if (c === 38 || c === 48) {
+        found.push(codes.slice(i, i + (codes[i + 1] === 2 ? 5 : 3)).join(";"));
+        break;
+      }
+      if (
+        (c >= 30 && c <= 37) ||
+        (c >= 40 && c <= 47) ||
+        (c >= 90 && c <= 97) ||
+        (c >= 100 && c <= 107)
+      )
+        found.push(String(c));
+    }
+  }
+  return found;
 }
