@@ -25,8 +25,14 @@ export type { ErrorCode } from "./errors.js";
 export { PROTOCOL_VERSION, WireErrorCode, isTerminal } from "./protocol/messages.js";
 export type { EventMessage, RequestId, RequestMessage } from "./protocol/messages.js";
 export type { CommandDeclaration, EventDeclaration } from "./schema/command.js";
-export type { ArgSpec, CommandSpec, EventSpec, InterfaceSpec } from "./schema/interface.js";
-export { QUERY_BUILTINS } from "./schema/interface.js";
+export type {
+  ArgSpec,
+  CommandSpec,
+  EventSpec,
+  InterfaceSpec,
+  JsonTypeName,
+} from "./schema/interface.js";
+export { QUERY_BUILTINS, argJsonType } from "./schema/interface.js";
 export {
   ATOMIC_WRITE_BYTES,
   PIPE_DIR_ENV,

@@ -3,32 +3,17 @@
  * tool's `inputSchema` -> the reference-style argument list `get_interface` publishes.
  */
 import type { ArgSpec, CommandSpec } from "named-pipe-tools";
+import { argJsonType } from "named-pipe-tools";
 
 /** A JSON Schema object whose root is `type: "object"` (what MCP requires of `inputSchema`). */
 export type ObjectSchema = { type: "object"; [key: string]: unknown };
-
-// Reference servers publish Python type names in ArgSpec.type.
-const TYPE_NAMES: Record<string, string> = {
-  str: "string",
-  string: "string",
-  int: "integer",
-  integer: "integer",
-  float: "number",
-  number: "number",
-  bool: "boolean",
-  boolean: "boolean",
-  list: "array",
-  array: "array",
-  dict: "object",
-  object: "object",
-};
 
 function fromArgs(args: readonly ArgSpec[]): ObjectSchema {
   const properties: Record<string, Record<string, unknown>> = {};
   const required: string[] = [];
   for (const arg of args) {
     const prop: Record<string, unknown> = {};
-    const type = TYPE_NAMES[arg.type];
+    const type = argJsonType(arg.type); // ours publish JSON type names, the Python project's Python ones
     if (type !== undefined) prop["type"] = type;
     if (arg.description !== "") prop["description"] = arg.description;
     if (arg.default !== undefined) prop["default"] = arg.default;

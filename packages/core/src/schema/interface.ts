@@ -105,6 +105,33 @@ export const BASE_INTERFACE: InterfaceSpec = {
   ],
 };
 
+/** A JSON Schema type name an argument can have. */
+export type JsonTypeName = "string" | "integer" | "number" | "boolean" | "array" | "object";
+
+const JSON_TYPES: Readonly<Record<string, JsonTypeName>> = {
+  str: "string",
+  string: "string",
+  int: "integer",
+  integer: "integer",
+  float: "number",
+  number: "number",
+  bool: "boolean",
+  boolean: "boolean",
+  list: "array",
+  array: "array",
+  dict: "object",
+  object: "object",
+};
+
+/**
+ * The JSON Schema type of an {@link ArgSpec}'s `type` as servers publish it: ours write JSON
+ * type names, servers of the Python project write Python ones (`str`, `int`, `float`, `bool`,
+ * `list`, `dict`). Undefined for `any` and for names it does not know.
+ */
+export function argJsonType(type: string): JsonTypeName | undefined {
+  return Object.hasOwn(JSON_TYPES, type) ? JSON_TYPES[type] : undefined;
+}
+
 /**
  * The built-in commands that only ask a tool about itself and change nothing: what a caller
  * may send to any server, ours or the Python project's, and what may be offered to callers on

@@ -6,6 +6,7 @@
  * cpipe's DATA).
  */
 import type { ArgSpec, CommandSpec, OptionSpec } from "named-pipe-tools";
+import { argJsonType } from "named-pipe-tools";
 import type { JsonSchema } from "./json-schema.js";
 import { schemaTypes } from "./json-schema.js";
 
@@ -81,20 +82,15 @@ function fieldFromSchema(key: string, schema: JsonSchema, required: boolean): Fo
   }
 }
 
-const ARG_TYPES: Record<string, FieldKind> = {
-  str: "string",
-  string: "string",
-  int: "integer",
-  integer: "integer",
-  float: "number",
-  number: "number",
-  bool: "boolean",
-  boolean: "boolean",
-  any: "any",
-};
+/** The field kind of an argument's published type (JSON or Python type names). */
+function kindOfArg(type: string): FieldKind {
+  if (type === "any") return "any";
+  const json = argJsonType(type);
+  return json === undefined || json === "array" || json === "object" ? "json" : json;
+}
 
 function fieldFromArg(arg: ArgSpec): FormField {
-  const kind = ARG_TYPES[arg.type] ?? "json";
+  const kind = kindOfArg(arg.type);
   return {
     key: arg.name,
     kind,
