@@ -60,9 +60,11 @@ test("concurrent calls from one client are matched to their replies by id", asyn
   const { dir } = await demo(t);
   await using client = await ToolClient.connect("demo", { dir });
   const order: number[] = [];
-  const calls = [300, 10, 150, 0, 80].map((ms) =>
-    client.call("sleep", { ms }).then((r) => order.push(Number(r["ms"]))),
-  );
+  const calls = [300, 10, 150, 0, 80].map(async (ms) => {
+    const reply = await client.call("sleep", { ms });
+    assert.equal(reply["ms"], ms, "each call gets its own reply");
+    order.push(ms);
+  });
   const echoes = await Promise.all(
     Array.from({ length: 50 }, (_, i) => client.call("echo", { data: i })),
   );
@@ -71,7 +73,10 @@ test("concurrent calls from one client are matched to their replies by id", asyn
     Array.from({ length: 50 }, (_, i) => i),
   );
   await Promise.all(calls);
-  assert.deepEqual(order, [0, 10, 80, 150, 300]);
+  // Replies come back as the sleeps end, not in the order sent: the longest, sent first, comes
+  // last. (The order of the short ones is left to the timers of a possibly busy machine.)
+  assert.equal(order.length, 5);
+  assert.equal(order.at(-1), 300);
 });
 
 test("several clients in one process each get their own replies", async (t) => {
