@@ -7,7 +7,7 @@
 import type { Key } from "ink";
 import { useInput } from "ink";
 import type { ReactNode } from "react";
-import { createContext, useContext, useLayoutEffect, useRef } from "react";
+import { createContext, useContext, useLayoutEffect, useRef, useState } from "react";
 
 /** Handles a key; true when it took it. */
 export type KeyHandler = (input: string, key: Key) => boolean;
@@ -77,11 +77,14 @@ export function splitInput(input: string, key: Key): [string, Key][] {
 }
 
 /**
- * Reads the keyboard for everything below it. Keys are handed out one per timer turn: several
- * can arrive in one read, and a handler must see the state the previous key left, not the
- * state of the render before both. React schedules the render that follows a handler's state
- * change on the scheduler's immediate queue, which a zero timer comes after (an immediate does
- * not: measured, the second key then still saw the first render).
+ * Reads the keyboard for everything below it. Keys are handed out one at a time: several can
+ * arrive in one read (or faster than the screen redraws on a busy machine), and a handler must
+ * see the state the previous key left, not the state of the render before both. So after each
+ * key the router bumps a counter of its own, which React renders in the same batch as whatever
+ * the handler changed; the next key is handed out only from the layout effect of that render,
+ * once every handler has been rendered afresh. (A timer alone was not enough: on a loaded
+ * machine React's scheduler can yield before that render, and the next key then saw the state
+ * of the one before.)
  */
 export function KeyRouter({
   children,
@@ -93,7 +96,8 @@ export function KeyRouter({
   const registrations = useRef(new Set<Registration>()).current;
   const queue = useRef<[string, Key][]>([]);
   const draining = useRef(false);
-  const drain = useRef((): void => {
+  const [handled, setHandled] = useState(0);
+  const handOut = useRef((): void => {
     const next = queue.current.shift();
     if (next === undefined) {
       draining.current = false;
@@ -101,14 +105,17 @@ export function KeyRouter({
     }
     const ordered = [...registrations].sort((a, b) => b.level - a.level);
     for (const r of ordered) if (r.handler.current(...next)) break;
-    setTimeout(drain.current, 0);
+    setHandled((n) => n + 1);
   });
+  useLayoutEffect(() => {
+    if (handled > 0) setTimeout(handOut.current, 0);
+  }, [handled]);
   useInput(
     (input, key) => {
       queue.current.push(...splitInput(input, key));
       if (draining.current) return;
       draining.current = true;
-      setTimeout(drain.current, 0);
+      setTimeout(handOut.current, 0);
     },
     { isActive: active },
   );

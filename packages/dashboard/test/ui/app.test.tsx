@@ -12,9 +12,13 @@ test("the tools table shows the demo with its state, ping, pid and description; 
   const dir = await tempDir(t);
   await startDemo(t, dir);
   const app = await renderApp(t, dir);
-  const frame = await app.waitFor((f) => /> ?demo\s+running\s+\d+(\.\d+)?ms\s+\d+/.test(f));
+  // The row comes with the first ping; the interfaces line once they have been read.
+  const frame = await app.waitFor(
+    (f) =>
+      /> ?demo\s+running\s+\d+(\.\d+)?ms\s+\d+/.test(f) &&
+      /interfaces base, demo · commands echo count sleep fail shout set_state/.test(f),
+  );
   assert.match(frame, /NAME\s+STATE\s+PING\s+PID\s+UP\s+DESCRIPTION/);
-  assert.match(frame, /interfaces base, demo · commands echo count sleep fail shout set_state/);
   const lines = frame.split("\n");
   assert.ok(lines.length <= 24, `${lines.length} lines`);
   for (const line of lines) assert.ok([...line].length <= 80, `too wide: ${line}`);
@@ -42,6 +46,28 @@ test("the call form is generated from the schema, with defaults, and shows mista
   frame = await app.waitFor(/done in .* 3 items/);
   assert.match(frame, /^123$/m);
   assert.deepEqual(app.calls.getSnapshot().calls[0]?.args, { n: 3, interval_ms: 0 });
+});
+
+test("keys that come faster than the screen redraws are each applied, in order", async (t) => {
+  const { dir } = await serveDemo(t);
+  const app = await renderApp(t, dir);
+  await app.waitFor(/demo\s+running/);
+  await app.press(KEY.enter);
+  await app.waitFor(/>echo/);
+  await app.press(KEY.down, KEY.enter);
+  await app.waitFor(/demo › count/);
+  // A burst: edits, a clear, a field change and the send, none waiting for a redraw.
+  app.burst("9", "9", KEY.ctrlU, "1", "2", KEY.tab, KEY.ctrlU, "5", KEY.enter);
+  await app.waitFor(/done in .* 12 items/);
+  assert.deepEqual(app.calls.getSnapshot().calls[0]?.args, { n: 12, interval_ms: 5 });
+
+  // The same in JSON mode: back to the list, open count again, switch to JSON, edit and send,
+  // all in one burst.
+  await app.press(KEY.esc);
+  await app.waitFor(/\[commands\]/);
+  app.burst(KEY.down, KEY.enter, KEY.ctrlT, KEY.ctrlU, ...'{"n":3}', KEY.enter);
+  await app.waitFor(/done in .* 3 items/);
+  assert.deepEqual(app.calls.getSnapshot().calls[1]?.args, { n: 3 });
 });
 
 test("JSON mode edits all arguments as one object, checked against the schema", async (t) => {

@@ -19,6 +19,8 @@ export interface Rendered {
   waitFor: (match: RegExp | ((frame: string) => boolean), ms?: number) => Promise<string>;
   /** Types keys (raw terminal input: `\r` Enter, `\x1b` Esc, `\x1b[B` Down). */
   press: (...keys: string[]) => Promise<void>;
+  /** Types keys back to back, each its own input, with no chance to redraw in between. */
+  burst: (...keys: string[]) => void;
   quits: QuitChoice[];
   copied: string[];
   monitor: ToolsMonitor;
@@ -77,7 +79,10 @@ export async function renderApp(
       await new Promise((r) => setTimeout(r, 30));
     }
   };
-  return { frame, waitFor, press, quits, copied, monitor, calls };
+  const burst = (...keys: string[]): void => {
+    for (const key of keys) app.stdin.write(key);
+  };
+  return { frame, waitFor, press, burst, quits, copied, monitor, calls };
 }
 
 /** Terminal input for keys. */
