@@ -22,7 +22,7 @@ export type { ClientTransport, TransportListener } from "./client/transport.js";
 export { ToolStream } from "./client/stream.js";
 export { PipeToolError, RemoteError } from "./errors.js";
 export type { ErrorCode } from "./errors.js";
-export { PROTOCOL_VERSION, WireErrorCode, isTerminal } from "./protocol/messages.js";
+export { PROTOCOL_VERSION, WireErrorCode, isRecord, isTerminal } from "./protocol/messages.js";
 export type { EventMessage, RequestId, RequestMessage } from "./protocol/messages.js";
 export type { CommandDeclaration, EventDeclaration } from "./schema/command.js";
 export type {

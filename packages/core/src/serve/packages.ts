@@ -8,6 +8,7 @@ import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { PipeToolError } from "../errors.js";
+import { isRecord } from "../protocol/messages.js";
 import { shellWord } from "../util/shell-word.js";
 
 /** The name of the core package, which holds cpipe. */
@@ -96,8 +97,7 @@ function entryOf(dir: string, name: string): string {
     });
   }
   const exp = manifest.exports;
-  const rootExport =
-    typeof exp === "object" && exp !== null && !Array.isArray(exp) && "." in exp ? exp["."] : exp;
+  const rootExport = isRecord(exp) && "." in exp ? exp["."] : exp;
   const rel =
     pickExport(rootExport) ?? (typeof manifest.main === "string" ? manifest.main : "index.js");
   const file = path.resolve(dir, rel);

@@ -4,7 +4,7 @@
  * command-line options (checked by the core's own option parser, as `cpipe --serve` will).
  */
 import type { ServerType } from "named-pipe-tools";
-import { parseServeArgs } from "named-pipe-tools";
+import { isRecord, parseServeArgs } from "named-pipe-tools";
 import type { FormField } from "./form-fields.js";
 import { parseField } from "./form-fields.js";
 import type { JsonSchema } from "./json-schema.js";
@@ -16,9 +16,6 @@ export interface Assembled<T> {
   fieldErrors: Record<string, string>;
   formError?: string;
 }
-
-const isObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === "object" && v !== null && !Array.isArray(v);
 
 function schemaErrors(
   args: Record<string, unknown>,
@@ -69,7 +66,7 @@ export function assembleJson(
   } catch (err) {
     return { fieldErrors: {}, formError: `not valid JSON: ${(err as Error).message}` };
   }
-  if (!isObject(value))
+  if (!isRecord(value))
     return { fieldErrors: {}, formError: "the arguments must be a JSON object" };
   const checked = schemaErrors(value, schema, new Set(fields.map((f) => f.key)));
   const errors = Object.entries(checked.fieldErrors).map(([k, m]) => `${k} ${m}`);

@@ -6,7 +6,7 @@
  * cpipe's DATA).
  */
 import type { ArgSpec, CommandSpec, OptionSpec } from "named-pipe-tools";
-import { argJsonType } from "named-pipe-tools";
+import { argJsonType, isRecord } from "named-pipe-tools";
 import type { JsonSchema } from "./json-schema.js";
 import { schemaTypes } from "./json-schema.js";
 
@@ -39,9 +39,6 @@ export interface FormField {
   /** Its JSON Schema, for command arguments that have one. */
   schema?: JsonSchema;
 }
-
-const isObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === "object" && v !== null && !Array.isArray(v);
 
 function range(min: unknown, max: unknown): string {
   const lo = typeof min === "number" ? String(min) : "";
@@ -104,10 +101,10 @@ function fieldFromArg(arg: ArgSpec): FormField {
 /** The fields of a command's arguments. */
 export function commandFields(spec: CommandSpec): FormField[] {
   const schema = spec.input_schema;
-  if (isObject(schema) && isObject(schema["properties"])) {
+  if (isRecord(schema) && isRecord(schema["properties"])) {
     const required = Array.isArray(schema["required"]) ? schema["required"] : [];
     return Object.entries(schema["properties"])
-      .filter((entry): entry is [string, JsonSchema] => isObject(entry[1]))
+      .filter((entry): entry is [string, JsonSchema] => isRecord(entry[1]))
       .map(([key, sub]) => fieldFromSchema(key, sub, required.includes(key)));
   }
   return (spec.args ?? []).map(fieldFromArg);

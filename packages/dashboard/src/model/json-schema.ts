@@ -6,6 +6,7 @@
  * server still validates every request itself, so a keyword this does not know is ignored
  * rather than guessed at.
  */
+import { isRecord } from "named-pipe-tools";
 
 /** A JSON Schema object (loosely typed: it comes from the wire). */
 export type JsonSchema = Record<string, unknown>;
@@ -15,9 +16,6 @@ export interface SchemaIssue {
   path: (string | number)[];
   message: string;
 }
-
-const isObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === "object" && v !== null && !Array.isArray(v);
 
 /** The JSON type name of a value (`integer` for whole numbers). */
 export function jsonType(value: unknown): string {
@@ -72,13 +70,13 @@ export function validate(
     if (typeof schema["maxItems"] === "number" && value.length > schema["maxItems"]) {
       add(`takes at most ${schema["maxItems"]} items`);
     }
-    if (isObject(items)) value.forEach((v, i) => issues.push(...validate(v, items, [...path, i])));
+    if (isRecord(items)) value.forEach((v, i) => issues.push(...validate(v, items, [...path, i])));
   }
-  if (isObject(value)) issues.push(...checkObject(value, schema, path));
+  if (isRecord(value)) issues.push(...checkObject(value, schema, path));
   for (const key of ["anyOf", "oneOf"] as const) {
     const options = schema[key];
     if (!Array.isArray(options) || options.length === 0) continue;
-    const results = options.filter(isObject).map((s) => validate(value, s, path));
+    const results = options.filter(isRecord).map((s) => validate(value, s, path));
     if (!results.some((r) => r.length === 0)) {
       issues.push(
         ...(results.length === 1
@@ -134,7 +132,7 @@ function checkObject(
   path: (string | number)[],
 ): SchemaIssue[] {
   const issues: SchemaIssue[] = [];
-  const props = isObject(schema["properties"]) ? schema["properties"] : {};
+  const props = isRecord(schema["properties"]) ? schema["properties"] : {};
   const required = Array.isArray(schema["required"]) ? schema["required"] : [];
   for (const key of required) {
     if (typeof key === "string" && !(key in value))
@@ -142,10 +140,10 @@ function checkObject(
   }
   for (const [key, v] of Object.entries(value)) {
     const sub = props[key];
-    if (isObject(sub)) issues.push(...validate(v, sub, [...path, key]));
+    if (isRecord(sub)) issues.push(...validate(v, sub, [...path, key]));
     else if (schema["additionalProperties"] === false) {
       issues.push({ path: [...path, key], message: "is not an argument of this command" });
-    } else if (isObject(schema["additionalProperties"])) {
+    } else if (isRecord(schema["additionalProperties"])) {
       issues.push(...validate(v, schema["additionalProperties"], [...path, key]));
     }
   }

@@ -7,7 +7,7 @@
  */
 import type { Msg, NatsConnection } from "nats";
 import type { EventMessage, RequestId, TransportListener } from "named-pipe-tools";
-import { PipeToolError, RemoteError, isTerminal } from "named-pipe-tools";
+import { PipeToolError, RemoteError, isRecord, isTerminal } from "named-pipe-tools";
 import type { ToolSubjects } from "../subjects.js";
 import {
   ACK_HEADER,
@@ -34,10 +34,6 @@ export interface InboxContext {
   listener: TransportListener;
   /** A request now has a gateway to watch. */
   wake(): void;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 /** `msg` as a local server sends it: `event`, then the request's `id`, then its fields. */

@@ -16,7 +16,7 @@ import { randomBytes } from "node:crypto";
 import type { Msg, MsgHdrs, NatsConnection, Subscription } from "nats";
 import { createInbox } from "nats";
 import type { ClientTransport, RequestId, TransportListener } from "named-pipe-tools";
-import { PROTOCOL_VERSION, PipeToolError } from "named-pipe-tools";
+import { PROTOCOL_VERSION, PipeToolError, isRecord } from "named-pipe-tools";
 import { closeNats, openNats } from "../auth.js";
 import {
   DEFAULT_PREFIX,
@@ -34,10 +34,6 @@ import { pingTool } from "./ping.js";
 import type { NatsTransportOptions } from "./options.js";
 import { Routes } from "./routes.js";
 import { followFrames } from "./frames.js";
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
 
 /** A ClientTransport to one tool exported on NATS. */
 export class NatsTransport implements ClientTransport {

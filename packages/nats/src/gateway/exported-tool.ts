@@ -9,7 +9,7 @@
  */
 import type { Msg, NatsConnection, Service, Subscription } from "nats";
 import type { EventMessage, ToolClient } from "named-pipe-tools";
-import { PipeToolError, RemoteError, isTerminal } from "named-pipe-tools";
+import { PipeToolError, RemoteError, isRecord, isTerminal } from "named-pipe-tools";
 import { ToolSubjects, isEndpointName } from "../subjects.js";
 import { decodeJson, decodeText, encodeJson } from "../wire.js";
 import type { ToolDescription } from "./describe.js";
@@ -33,10 +33,6 @@ export interface ExportContext {
   probeIntervalMs: number;
   /** A request with no reply yet gets an acknowledgement after this long, in ms. */
   ackAfterMs: number;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 function withoutId(msg: EventMessage): EventMessage {
