@@ -5,7 +5,17 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { serveDemo, startDemo, tempDir } from "named-pipe-tools-testkit";
+import type { Rendered } from "./render-app.js";
 import { KEY, renderApp } from "./render-app.js";
+
+/** Opens the demo's `count` form from the tools table; resolves with its first frame. */
+async function openCount(app: Rendered): Promise<string> {
+  await app.waitFor(/demo\s+running/);
+  await app.press(KEY.enter);
+  await app.waitFor(/>echo/);
+  await app.press(KEY.down, KEY.enter);
+  return app.waitFor(/demo › count/);
+}
 
 test("the tools table shows the demo with its state, ping, pid and description; fits 80×24", async (t) => {
   // A server process of its own: the pid of the dashboard's own process is never reported.
@@ -28,11 +38,7 @@ test("the tools table shows the demo with its state, ping, pid and description; 
 test("the call form is generated from the schema, with defaults, and shows mistakes inline before sending", async (t) => {
   const { dir } = await serveDemo(t);
   const app = await renderApp(t, dir);
-  await app.waitFor(/demo\s+running/);
-  await app.press(KEY.enter);
-  await app.waitFor(/>echo/);
-  await app.press(KEY.down, KEY.enter);
-  let frame = await app.waitFor(/demo › count/);
+  let frame = await openCount(app);
   assert.match(frame, />n\*\s+integer 0\.\.1000000/, "required, with its range");
   assert.match(frame, /interval_ms\s+0\s+integer 0\.\.60000/, "the default filled in");
 
@@ -51,11 +57,7 @@ test("the call form is generated from the schema, with defaults, and shows mista
 test("keys that come faster than the screen redraws are each applied, in order", async (t) => {
   const { dir } = await serveDemo(t);
   const app = await renderApp(t, dir);
-  await app.waitFor(/demo\s+running/);
-  await app.press(KEY.enter);
-  await app.waitFor(/>echo/);
-  await app.press(KEY.down, KEY.enter);
-  await app.waitFor(/demo › count/);
+  await openCount(app);
   // A burst: edits, a clear, a field change and the send, none waiting for a redraw.
   app.burst("9", "9", KEY.ctrlU, "1", "2", KEY.tab, KEY.ctrlU, "5", KEY.enter);
   await app.waitFor(/done in .* 12 items/);
@@ -73,11 +75,7 @@ test("keys that come faster than the screen redraws are each applied, in order",
 test("JSON mode edits all arguments as one object, checked against the schema", async (t) => {
   const { dir } = await serveDemo(t);
   const app = await renderApp(t, dir);
-  await app.waitFor(/demo\s+running/);
-  await app.press(KEY.enter);
-  await app.waitFor(/>echo/);
-  await app.press(KEY.down, KEY.enter);
-  await app.waitFor(/demo › count/);
+  await openCount(app);
   await app.press("4", KEY.ctrlT);
   let frame = await app.waitFor(/> args \{"n":4,"interval_ms":0\}/);
   await app.press(KEY.ctrlU, ...'{"n":2,"bogus":1}', KEY.enter);
