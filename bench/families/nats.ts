@@ -5,6 +5,7 @@
  */
 import { spawn } from "node:child_process";
 import { NatsGateway, NatsToolClient } from "named-pipe-tools-nats";
+import { demoCalls } from "./ours.js";
 import type { Conn, Family, ServerHandle } from "./types.js";
 
 const NAME = "bench";
@@ -47,17 +48,7 @@ async function serve(dir: string): Promise<ServerHandle> {
 
 async function connect(url: string): Promise<Conn> {
   const client = await NatsToolClient.connect(`${url}/${NAME}`, { subscribe: false });
-  return {
-    async ping() {
-      await client.call("ping");
-    },
-    async stream(n) {
-      let events = 0;
-      for await (const msg of client.stream("count", { n })) if (msg.done === false) events++;
-      return events;
-    },
-    close: () => client.close(),
-  };
+  return { ...demoCalls(client), close: () => client.close() };
 }
 
 /** The library over NATS on loopback. */

@@ -9,6 +9,26 @@ import type { Conn, ConnectOptions, Family } from "./types.js";
 
 const NAME = "bench";
 
+/** What `ping` and `count` need of a client: ours, over pipes or over NATS. */
+interface DemoCaller {
+  call(cmd: string): Promise<unknown>;
+  stream(cmd: string, args: Record<string, unknown>): AsyncIterable<{ done?: unknown }>;
+}
+
+/** `ping` and a `count` stream (counting its items) against the demo tool through `client`. */
+export function demoCalls(client: DemoCaller): Pick<Conn, "ping" | "stream"> {
+  return {
+    async ping() {
+      await client.call("ping");
+    },
+    async stream(n) {
+      let events = 0;
+      for await (const msg of client.stream("count", { n })) if (msg.done === false) events++;
+      return events;
+    },
+  };
+}
+
 async function serve(dir: string) {
   const { createDemoServer } = await import("named-pipe-tools/demo");
   const server = createDemoServer({ name: NAME, dir, log: null });
@@ -21,14 +41,7 @@ async function connect(dir: string, options: ConnectOptions): Promise<Conn> {
   let onFrame: ((payload: Buffer) => void) | undefined;
   client.onData((payload) => onFrame?.(payload));
   return {
-    async ping() {
-      await client.call("ping");
-    },
-    async stream(n) {
-      let events = 0;
-      for await (const msg of client.stream("count", { n })) if (msg.done === false) events++;
-      return events;
-    },
+    ...demoCalls(client),
     async echoJson(data) {
       const reply = await client.call("echo", { data });
       if ((reply["data"] as string).length !== data.length) throw new Error("bad echo");
