@@ -43,4 +43,5 @@ export { privatePipeDir } from "./transport/private-dir.js";
 export { BUILTIN_COMMANDS } from "./server/builtins.js";
 export * from "./discovery/index.js";
 export * from "./serve/index.js";
+export { findProgram } from "./util/find-program.js";
 export { shellWord } from "./util/shell-word.js";

@@ -5,29 +5,16 @@
  */
 import type { ChildProcessWithoutNullStreams } from "node:child_process";
 import { spawn } from "node:child_process";
-import { accessSync, constants, existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import path from "node:path";
+import { findProgram } from "named-pipe-tools";
 
 /** A supported player command. */
 export type PlayerKind = "pacat" | "aplay" | "play";
 
 /** The player kinds, in the order auto-detection tries them. */
 export const PLAYER_KINDS: readonly PlayerKind[] = ["pacat", "aplay", "play"];
-
-/** Whether `cmd` is an executable on PATH. */
-export function onPath(cmd: string, env: NodeJS.ProcessEnv = process.env): boolean {
-  for (const dir of (env["PATH"] ?? "").split(path.delimiter)) {
-    if (dir === "") continue;
-    try {
-      accessSync(path.join(dir, cmd), constants.X_OK);
-      return true;
-    } catch {
-      // not here
-    }
-  }
-  return false;
-}
 
 function hasAlsaDevice(): boolean {
   if (existsSync(path.join(homedir(), ".asoundrc")) || existsSync("/etc/asound.conf")) return true;
@@ -49,9 +36,10 @@ function hasPulseServer(env: NodeJS.ProcessEnv): boolean {
  * machine can reach (no sound server, no ALSA card, no SoX on macOS).
  */
 export function detectPlayer(env: NodeJS.ProcessEnv = process.env): PlayerKind | undefined {
-  if (hasPulseServer(env) && onPath("pacat", env)) return "pacat";
-  if (process.platform === "linux" && onPath("aplay", env) && hasAlsaDevice()) return "aplay";
-  if (process.platform === "darwin" && onPath("play", env)) return "play";
+  if (hasPulseServer(env) && findProgram("pacat", env) !== undefined) return "pacat";
+  if (process.platform === "linux" && findProgram("aplay", env) !== undefined && hasAlsaDevice())
+    return "aplay";
+  if (process.platform === "darwin" && findProgram("play", env) !== undefined) return "play";
   return undefined;
 }
 

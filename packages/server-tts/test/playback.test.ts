@@ -12,15 +12,16 @@ import type { TestContext } from "node:test";
 import { test } from "node:test";
 import { promisify } from "node:util";
 import { fileURLToPath } from "node:url";
-import { ToolClient } from "named-pipe-tools";
+import { ToolClient, findProgram } from "named-pipe-tools";
 import { spawnNode, tempDir, until, waitForOutput } from "named-pipe-tools-testkit";
-import { onPath } from "../src/player.js";
 import { NO_ESPEAK, rms, voicedMs, voicedSpan } from "./tts-helpers.js";
 
 const run = promisify(execFile);
 const MAIN = fileURLToPath(new URL("../src/main.js", import.meta.url));
 const RATE = 22050;
-const NO_PULSE = ["pulseaudio", "pactl", "pacat", "parec"].every((c) => onPath(c))
+const NO_PULSE = ["pulseaudio", "pactl", "pacat", "parec"].every(
+  (c) => findProgram(c) !== undefined,
+)
   ? false
   : "PulseAudio is not installed (apt-get install pulseaudio pulseaudio-utils)";
 

@@ -2,8 +2,7 @@
  * Tests that need a program skip with a reason naming it and the package that brings it, so
  * that `npm test`'s summary says exactly what to install.
  */
-import { accessSync, constants } from "node:fs";
-import path from "node:path";
+import { findProgram } from "named-pipe-tools";
 
 /** Programs tests use, and where they come from: [Debian/Ubuntu packages, Homebrew formula]. */
 export const PROGRAM_PACKAGES: Readonly<Record<string, readonly [string, string]>> = {
@@ -22,18 +21,6 @@ export const PROGRAM_PACKAGES: Readonly<Record<string, readonly [string, string]
   cc: ["gcc", "(Xcode command line tools)"],
 };
 
-function onPath(program: string): boolean {
-  return (process.env["PATH"] ?? "").split(path.delimiter).some((dir) => {
-    if (dir === "") return false;
-    try {
-      accessSync(path.join(dir, program), constants.X_OK);
-      return true;
-    } catch {
-      return false;
-    }
-  });
-}
-
 /**
  * A skip reason when any of `programs` is not on PATH, else false: use it as
  * `test(name, { skip: needs("espeak-ng") }, fn)`. The reason names the programs and the
@@ -41,7 +28,7 @@ function onPath(program: string): boolean {
  * espeak-ng`).
  */
 export function needs(...programs: string[]): string | false {
-  const missing = programs.filter((p) => !onPath(p));
+  const missing = programs.filter((p) => findProgram(p) === undefined);
   if (missing.length === 0) return false;
   const debian = new Set<string>();
   const brew = new Set<string>();

@@ -4,12 +4,12 @@
  * (a few short `--version` runs) when the tab opens.
  */
 import { execFile } from "node:child_process";
-import { constants, existsSync, readFileSync, readdirSync } from "node:fs";
-import { access, stat } from "node:fs/promises";
+import { existsSync, readFileSync, readdirSync } from "node:fs";
+import { stat } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { KNOWN_SERVER_TYPES, PIPE_DIR_ENV, findPackage } from "named-pipe-tools";
+import { KNOWN_SERVER_TYPES, PIPE_DIR_ENV, findPackage, findProgram } from "named-pipe-tools";
 
 /** One labelled line. */
 export interface InfoLine {
@@ -36,21 +36,6 @@ function packageVersion(name: string, from?: string): string | undefined {
   } catch {
     return "?";
   }
-}
-
-/** The full path of `program` on PATH, or undefined. */
-export async function which(program: string): Promise<string | undefined> {
-  for (const dir of (process.env["PATH"] ?? "").split(path.delimiter)) {
-    if (dir === "") continue;
-    const full = path.join(dir, program);
-    try {
-      await access(full, constants.X_OK);
-      return full;
-    } catch {
-      // not here
-    }
-  }
-  return undefined;
 }
 
 function firstLine(program: string, args: string[]): Promise<string | undefined> {
@@ -99,7 +84,7 @@ function packages(): InfoSection {
 async function engines(type: string, pkgDir: string | undefined): Promise<string> {
   switch (type) {
     case "tts": {
-      const espeak = await which("espeak-ng");
+      const espeak = findProgram("espeak-ng");
       if (espeak === undefined) return "espeak-ng: not found (apt install espeak-ng)";
       const v = await firstLine(espeak, ["--version"]);
       // "eSpeak NG text-to-speech: 1.51  Data at: ..." -> "espeak-ng 1.51"
@@ -107,7 +92,7 @@ async function engines(type: string, pkgDir: string | undefined): Promise<string
       return `espeak-ng ${version ?? "(version unknown)"} (${espeak})`;
     }
     case "stt": {
-      const ps = await which("pocketsphinx_continuous");
+      const ps = findProgram("pocketsphinx_continuous");
       const model = [
         "/usr/share/pocketsphinx/model/en-us/en-us",
         "/usr/share/pocketsphinx/model/en-us",

@@ -4,7 +4,7 @@
  */
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
-import { which } from "../which.js";
+import { findProgram } from "named-pipe-tools";
 
 const run = promisify(execFile);
 
@@ -25,7 +25,7 @@ export interface InputDevice {
 
 /** Whether a PulseAudio (or PipeWire-Pulse) server answers. */
 export async function pulseRunning(): Promise<boolean> {
-  if ((await which("pactl")) === undefined) return false;
+  if (findProgram("pactl") === undefined) return false;
   try {
     await run("pactl", ["info"], { timeout: 3000 });
     return true;
@@ -38,11 +38,10 @@ export async function pulseRunning(): Promise<boolean> {
 export async function chooseBackend(
   preferred?: CaptureBackend,
 ): Promise<CaptureBackend | undefined> {
-  if (preferred !== undefined)
-    return (await which(preferred)) === undefined ? undefined : preferred;
-  if ((await which("parec")) !== undefined && (await pulseRunning())) return "parec";
-  if ((await which("arecord")) !== undefined) return "arecord";
-  if ((await which("sox")) !== undefined) return "sox";
+  if (preferred !== undefined) return findProgram(preferred) === undefined ? undefined : preferred;
+  if (findProgram("parec") !== undefined && (await pulseRunning())) return "parec";
+  if (findProgram("arecord") !== undefined) return "arecord";
+  if (findProgram("sox") !== undefined) return "sox";
   return undefined;
 }
 

@@ -13,11 +13,11 @@
  * an agent.
  */
 import { access, readFile } from "node:fs/promises";
+import { findProgram } from "named-pipe-tools";
 import type { EngineStream, SttEngine, Transcript, WordTiming } from "../engine.js";
 import { joinTranscripts, meanWordConfidence } from "../engine.js";
 import { SttError } from "../errors.js";
 import { jsgfPhrases } from "../jsgf-phrases.js";
-import { which } from "../which.js";
 import { PsProcess } from "./pocketsphinx-process.js";
 import { KeyphraseFile, Spotter, phraseConfidence } from "./pocketsphinx-spotter.js";
 
@@ -56,7 +56,7 @@ export class PocketsphinxEngine implements SttEngine {
   }
 
   async load(): Promise<void> {
-    const program = await which(this.#opts.program ?? "pocketsphinx_continuous");
+    const program = findProgram(this.#opts.program ?? "pocketsphinx_continuous");
     if (program === undefined) {
       throw new SttError(
         "ENOENGINE",
